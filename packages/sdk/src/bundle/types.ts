@@ -1,0 +1,93 @@
+// The model bundle (SPEC §4): a folder a web server can serve as static files.
+//   manifest.json      this Manifest, as JSON
+//   <file>.bin         raw little-endian tensors, each at the byte range its TensorEntry states
+//   vocab.txt          optional: one external item id per line (internal index = line number, 0-based)
+// Every file other than the manifest is listed in `files` with its byte length and SHA-256.
+// docs/model.md defines what the tensors of each kind mean; this file defines how they are stored.
+
+/** `format` is the bundle's magic; `formatVersion` changes whenever a reader of an older version would misread. */
+export const BUNDLE_FORMAT = 'session-rec-bundle';
+export const BUNDLE_FORMAT_VERSION = 1;
+export const MANIFEST_FILE = 'manifest.json';
+
+export type ModelKind = 'popularity' | 'full' | 'compositional' | 'tt' | 'sttd';
+export type DType = 'float32' | 'float16' | 'uint8' | 'uint16' | 'uint32' | 'int32';
+
+export interface TensorEntry {
+  name: string;
+  dtype: DType;
+  shape: number[];
+  file: string;
+  /** Byte offset inside `file`; a multiple of 8 so that typed-array views need no copy. */
+  byteOffset: number;
+  byteLength: number;
+}
+
+export interface FileEntry {
+  path: string;
+  byteLength: number;
+  /** Lower-case hex SHA-256 of the whole file. */
+  sha256: string;
+}
+
+/**
+ * Item vocabulary: internal index i (0-based, what tensors are indexed by) ↔ external item id string.
+ * `range`: external id of index i is String(first + i) — the compact form for datasets whose ids are 1..V.
+ * `list`: external ids are the lines of `file` (a shop's SKUs).
+ */
+export type Vocabulary = { type: 'range'; first: number; count: number } | { type: 'list'; file: string; count: number };
+
+/** Hyper-parameters the runtime needs. Encoder fields are absent for `popularity`. */
+export interface ModelHyper {
+  numItems: number;
+  /** Session length the model reads: the most recent `maxLen` clicks. */
+  maxLen: number;
+  dim?: number;
+  heads?: number;
+  blocks?: number;
+  /** Item embeddings are multiplied by this before positions are added (1 or sqrt(dim)). */
+  embScale?: number;
+  layerNormEps?: number;
+  /** compositional */
+  M?: number;
+  K?: number;
+  /** tt: vocabulary factors p, dimension factors q, ranks (R_0 = R_d = 1 implied; list the inner ones) */
+  ttP?: number[];
+  ttQ?: number[];
+  ttRanks?: number[];
+  /** sttd: I = (I1, I2), J = (J1, J2), rank R, semi-tensor factor t */
+  sttdI?: number[];
+  sttdJ?: number[];
+  sttdRank?: number;
+  sttdT?: number;
+  [extra: string]: unknown;
+}
+
+export interface Manifest {
+  format: typeof BUNDLE_FORMAT;
+  formatVersion: number;
+  kind: ModelKind;
+  /** Content version: changes whenever any file changes (the writer derives it from the file hashes). */
+  version: string;
+  createdAt: string;
+  hyper: ModelHyper;
+  vocabulary: Vocabulary;
+  tensors: TensorEntry[];
+  files: FileEntry[];
+  /** Headline metrics of the training report (percent), e.g. {"P@10": 27.1, "NDCG@10": 19.0}. */
+  metrics?: Record<string, number>;
+  /** Free-form provenance: dataset name, training command, compression ratios, … */
+  info?: Record<string, unknown>;
+}
+
+export type TypedArray = Float32Array | Uint8Array | Uint16Array | Uint32Array | Int32Array;
+
+/** A bundle after reading and validation: float16 tensors are widened to Float32Array. */
+export interface ModelBundle {
+  manifest: Manifest;
+  tensors: Map<string, { dtype: DType; shape: number[]; data: TypedArray }>;
+  /** External id of each internal index. */
+  itemIds: (index: number) => string;
+  /** Internal index of an external id, or -1 when the model does not know it. */
+  itemIndex: (id: string) => number;
+}
