@@ -24,7 +24,7 @@ export default defineConfig({
     launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: chromiumArgs },
   },
   webServer: {
-    command: `pnpm --filter @session-rec/demo-shop exec vite --host 127.0.0.1 --port ${port} --strictPort`,
+    command: `node_modules/.bin/vite --config apps/demo-shop/vite.config.ts --host 127.0.0.1 --port ${port} --strictPort`,
     url: `http://127.0.0.1:${port}/`,
     reuseExistingServer: !process.env.CI,
     timeout: 120_000,

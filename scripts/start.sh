@@ -6,4 +6,4 @@ source scripts/pnpm.sh
 pnpm install --frozen-lockfile
 PORT="${PORT:-5173}"
 echo "Demo shop: http://127.0.0.1:${PORT}/"
-exec pnpm --filter @session-rec/demo-shop exec vite --host 127.0.0.1 --port "$PORT" --strictPort
+exec node_modules/.bin/vite --config apps/demo-shop/vite.config.ts --host 127.0.0.1 --port "$PORT" --strictPort
