@@ -1,0 +1,140 @@
+// `sttd` kind (OD-Rec's semi-tensor-product tensor train, EODRec Eq. 4–8; docs/model.md "Semi-tensor
+// train"): two cores, g1 [I1·J1, R] and g2 [R/t, I2·J2/t]. Item i = (i1, i2) = (⌊i/I2⌋, i mod I2) and
+//   e(i)[j1·J2 + c·t + b] = Σ_{r < R/t} g1[i1·J1 + j1, r·t + b] · g2[r, i2·(J2/t) + c],
+// i.e. the [J1, J2] matrix G1[i1] · (G2[i2] ⊗ I_t) read row-major. The table is never stored: rows are
+// rebuilt on the device, N·R/t multiply-adds each.
+import type { ModelBundle } from '../../../bundle/types.ts';
+import { ModelHyperError } from '../errors.ts';
+import { requireHyperInt, requireTensor } from '../tensors.ts';
+import { hyperList } from './tt.ts';
+import type { ItemTable } from './types.ts';
+
+/** Shapes of a two-core semi-tensor train item table. */
+export interface SttdGeometry {
+  numItems: number;
+  dim: number;
+  I: readonly [number, number];
+  J: readonly [number, number];
+  rank: number;
+  t: number;
+}
+
+/** Checks an STTD configuration (I1·I2 ≥ V, J1·J2 = N, t | R, t | J2); throws ModelHyperError naming the field. */
+export function sttdGeometry(
+  numItems: number,
+  dim: number,
+  I: readonly number[],
+  J: readonly number[],
+  rank: number,
+  t: number,
+): SttdGeometry {
+  const pair = (field: string, xs: readonly number[]) => {
+    if (xs.length !== 2 || !xs.every((x) => Number.isInteger(x) && x >= 1)) {
+      throw new ModelHyperError(field, `expected two positive integers, got ${JSON.stringify(xs)}`);
+    }
+  };
+  pair('sttdI', I);
+  pair('sttdJ', J);
+  if (!Number.isInteger(rank) || rank < 1)
+    throw new ModelHyperError('sttdRank', `expected a positive integer, got ${rank}`);
+  if (!Number.isInteger(t) || t < 1)
+    throw new ModelHyperError('sttdT', `expected a positive integer, got ${t}`);
+  if (I[0] * I[1] < numItems)
+    throw new ModelHyperError('sttdI', `I1·I2 = ${I[0] * I[1]} < numItems = ${numItems}`);
+  if (J[0] * J[1] !== dim) throw new ModelHyperError('sttdJ', `J1·J2 = ${J[0] * J[1]} ≠ dim = ${dim}`);
+  if (rank % t !== 0) throw new ModelHyperError('sttdRank', `R = ${rank} is not a multiple of t = ${t}`);
+  if (J[1] % t !== 0) throw new ModelHyperError('sttdJ', `J2 = ${J[1]} is not a multiple of t = ${t}`);
+  return { numItems, dim, I: [I[0], I[1]], J: [J[0], J[1]], rank, t };
+}
+
+export function sttdG1Shape(g: SttdGeometry): [number, number] {
+  return [g.I[0] * g.J[0], g.rank];
+}
+
+export function sttdG2Shape(g: SttdGeometry): [number, number] {
+  return [g.rank / g.t, (g.I[1] * g.J[1]) / g.t];
+}
+
+/** Stored parameters, the denominator of Eq. 8 for d = 2: I1·J1·R + (R/t)·(I2·J2/t). */
+export function sttdParamCount(g: SttdGeometry): number {
+  const [a, b] = sttdG1Shape(g);
+  const [c, e] = sttdG2Shape(g);
+  return a * b + c * e;
+}
+
+/** Multiply-adds to rebuild one row (N · R/t) and all V rows (no reuse between items). */
+export function sttdReconstructionMacs(g: SttdGeometry): { perItem: number; catalogue: number } {
+  const perItem = (g.dim * g.rank) / g.t;
+  return { perItem, catalogue: perItem * g.numItems };
+}
+
+/** Builds the STTD item table over explicit cores (the factory below reads them from a bundle). */
+export function createSttdTableFromCores(g: SttdGeometry, g1: Float32Array, g2: Float32Array): ItemTable {
+  const [J1, J2] = g.J;
+  const I2 = g.I[1];
+  const { rank: R, t, dim } = g;
+  const rHalf = R / t; // rows of g2
+  const cols = J2 / t; // columns of G2[i2]
+  const g2Width = I2 * cols;
+  const row = new Float32Array(dim);
+  // Copies in dot-product order so each output entry is one contiguous dot over r < R/t:
+  //   a[(i1·J1 + j1)·t + b][r] = g1[i1·J1 + j1, r·t + b],   bT[i2·cols + c][r] = g2[r, i2·cols + c].
+  const a = new Float32Array(g1.length);
+  for (let row1 = 0; row1 < g.I[0] * J1; row1++) {
+    for (let r = 0; r < rHalf; r++) {
+      for (let b = 0; b < t; b++) a[(row1 * t + b) * rHalf + r] = g1[row1 * R + r * t + b];
+    }
+  }
+  const bT = new Float32Array(g2.length);
+  for (let r = 0; r < rHalf; r++) {
+    for (let col = 0; col < g2Width; col++) bT[col * rHalf + r] = g2[r * g2Width + col];
+  }
+
+  const reconstruct = (index: number, out: Float32Array, offset: number) => {
+    const i1 = Math.floor(index / I2);
+    const i2 = index - i1 * I2;
+    for (let j1 = 0; j1 < J1; j1++) {
+      const outRow = offset + j1 * J2;
+      for (let b = 0; b < t; b++) {
+        const aBase = ((i1 * J1 + j1) * t + b) * rHalf;
+        for (let c = 0; c < cols; c++) {
+          const bBase = (i2 * cols + c) * rHalf;
+          let s = 0;
+          for (let r = 0; r < rHalf; r++) s += a[aBase + r] * bT[bBase + r];
+          out[outRow + c * t + b] = s;
+        }
+      }
+    }
+  };
+
+  return {
+    numItems: g.numItems,
+    dim,
+    embedInto: reconstruct,
+    scoreAll(theta, out) {
+      for (let i = 0; i < g.numItems; i++) {
+        reconstruct(i, row, 0);
+        let s = 0;
+        for (let n = 0; n < dim; n++) s += theta[n] * row[n];
+        out[i] = s;
+      }
+    },
+  };
+}
+
+/** The `sttd` entry of the CPU engine's item-table registry. */
+export function createSttdTable(bundle: ModelBundle): ItemTable {
+  const hyper = bundle.manifest.hyper;
+  const dim = requireHyperInt(bundle, 'dim');
+  const g = sttdGeometry(
+    hyper.numItems,
+    dim,
+    hyperList(bundle, 'sttdI'),
+    hyperList(bundle, 'sttdJ'),
+    requireHyperInt(bundle, 'sttdRank'),
+    requireHyperInt(bundle, 'sttdT'),
+  );
+  const g1 = requireTensor(bundle, 'sttd.g1', ['float32'], sttdG1Shape(g));
+  const g2 = requireTensor(bundle, 'sttd.g2', ['float32'], sttdG2Shape(g));
+  return createSttdTableFromCores(g, g1, g2);
+}
