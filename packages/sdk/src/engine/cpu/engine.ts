@@ -1,0 +1,81 @@
+// The CPU engine: plain TypeScript, no tfjs. The reference the WebGPU engine is tested against, the
+// fallback when WebGPU is missing, and the scorer behind `pnpm eval` (scoreAll).
+import type { ModelBundle } from '../../bundle/types.ts';
+import { topK, validateK } from '../topk.ts';
+import type { ScoredItem, ScoringEngine, TopKOptions } from '../types.ts';
+import { createEncoder, type SessionEncoder } from './encoder.ts';
+import { EngineDisposedError, ModelHyperError } from './errors.ts';
+import { createItemTable } from './item-tables/registry.ts';
+import { requireTensor } from './tensors.ts';
+
+export interface CpuScoringEngine extends ScoringEngine {
+  readonly name: 'cpu';
+  /** θ of a session (its last maxLen items); undefined for `popularity` bundles, which have no encoder. */
+  encode(session: readonly number[], theta?: Float32Array): Float32Array | undefined;
+}
+
+export function createCpuEngine(bundle: ModelBundle): CpuScoringEngine {
+  const numItems = bundle.manifest.hyper.numItems;
+  if (!Number.isInteger(numItems) || numItems < 1) {
+    throw new ModelHyperError('numItems', `expected a positive integer, got ${JSON.stringify(numItems)}`);
+  }
+  const table = createItemTable(bundle);
+  const encoder: SessionEncoder | undefined = table.dim === 0 ? undefined : createEncoder(bundle, table);
+  const popularOrder = requireTensor(bundle, 'popularity', ['uint32'], [-1]);
+  const scratch = new Float32Array(numItems);
+  const emptyTheta = new Float32Array(0);
+  let disposed = false;
+
+  const live = (): void => {
+    if (disposed) throw new EngineDisposedError();
+  };
+
+  function scoreAll(
+    session: readonly number[],
+    out: Float32Array = new Float32Array(numItems),
+  ): Float32Array {
+    live();
+    if (out.length !== numItems)
+      throw new RangeError(`out has length ${out.length}, expected numItems = ${numItems}`);
+    if (encoder === undefined) {
+      table.scoreAll(emptyTheta, out);
+    } else if (session.length === 0) {
+      // No clicks yet: rank by the popularity order (score P − position, unlisted items 0).
+      out.fill(0);
+      const P = popularOrder.length;
+      for (let r = 0; r < P; r++) out[popularOrder[r]] = P - r;
+    } else {
+      table.scoreAll(encoder.encode(session), out);
+    }
+    return out;
+  }
+
+  function recommendNow(session: readonly number[], options: TopKOptions): ScoredItem[] {
+    live();
+    if (options === null || typeof options !== 'object')
+      throw new TypeError('options must be an object { k, exclude? }');
+    validateK(options.k);
+    return topK(scoreAll(session, scratch), options.k, options.exclude);
+  }
+
+  return {
+    name: 'cpu',
+    bundle,
+    scoreAll,
+    encode(session, theta) {
+      live();
+      return encoder?.encode(session, theta);
+    },
+    recommend(session, options) {
+      // Async by interface; errors surface as rejections, like the WebGPU engine's.
+      try {
+        return Promise.resolve(recommendNow(session, options));
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    },
+    dispose() {
+      disposed = true;
+    },
+  };
+}
