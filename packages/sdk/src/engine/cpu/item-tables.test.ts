@@ -99,7 +99,7 @@ describe('item-table registry', () => {
     }
     expect(error).toBeInstanceOf(UnknownModelKindError);
     expect((error as UnknownModelKindError).code).toBe('unknown-kind');
-    expect((error as Error).message).toMatch(/"hologram".*popularity, full, compositional/);
+    expect((error as Error).message).toMatch(/"hologram".*popularity, full, compositional, tt, sttd/);
   });
 
   it('runs a kind plugged in through registerItemTable', () => {

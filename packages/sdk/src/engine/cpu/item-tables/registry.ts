@@ -1,16 +1,19 @@
-// Item tables by bundle kind. Adding a kind = one module implementing ItemTable + one entry here
-// (the tensor-train kinds `tt` and `sttd` plug in the same way from ./tt.ts and ./sttd.ts).
+// Item tables by bundle kind. Adding a kind = one module implementing ItemTable + one entry here.
 import type { ModelBundle } from '../../../bundle/types.ts';
 import { UnknownModelKindError } from '../errors.ts';
 import { createCompositionalTable } from './compositional.ts';
 import { createFullTable } from './full.ts';
 import { createPopularityTable } from './popularity.ts';
+import { createSttdTable } from './sttd.ts';
+import { createTtTable } from './tt.ts';
 import type { ItemTable, ItemTableFactory } from './types.ts';
 
 const factories = new Map<string, ItemTableFactory>([
   ['popularity', createPopularityTable],
   ['full', createFullTable],
   ['compositional', createCompositionalTable],
+  ['tt', createTtTable],
+  ['sttd', createSttdTable],
 ]);
 
 /** Registers (or replaces) the item table of a kind. */
