@@ -35,7 +35,8 @@ export interface FileEntry {
  * `range`: external id of index i is String(first + i) — the compact form for datasets whose ids are 1..V.
  * `list`: external ids are the lines of `file` (a shop's SKUs).
  */
-export type Vocabulary = { type: 'range'; first: number; count: number } | { type: 'list'; file: string; count: number };
+export type Vocabulary =
+  { type: 'range'; first: number; count: number } | { type: 'list'; file: string; count: number };
 
 /** Hyper-parameters the runtime needs. Encoder fields are absent for `popularity`. */
 export interface ModelHyper {

@@ -1,0 +1,114 @@
+// The bundle reader: manifest → files (length + SHA-256 verified) → typed-array views → value checks.
+import { viewStored } from './dtype.ts';
+import { BundleError, BundleIntegrityError, BundleLoadError, BundleTruncatedError } from './errors.ts';
+import { decodeFloat16 } from './float16.ts';
+import { sha256Hex } from './hash.ts';
+import { looksLikeHtml, parseManifestBytes } from './manifest.ts';
+import { MANIFEST_FILE, type FileEntry, type Manifest, type ModelBundle } from './types.ts';
+import { checkTensorValues } from './values.ts';
+import { itemMapping, parseVocabList } from './vocabulary.ts';
+
+export interface DecodeProgress {
+  /** The file that just finished loading and verification. */
+  file: string;
+  loadedBytes: number;
+  totalBytes: number;
+}
+
+export interface DecodeOptions {
+  /** Called after each file is loaded and verified. */
+  onProgress?: (progress: DecodeProgress) => void;
+}
+
+/** Loads a bundle through `load` (path relative to the bundle root → bytes) and validates everything. */
+export async function decodeBundle(
+  load: (path: string) => Promise<Uint8Array>,
+  opts: DecodeOptions = {},
+): Promise<ModelBundle> {
+  const manifest = parseManifestBytes(await loadFile(load, MANIFEST_FILE));
+  const totalBytes = manifest.files.reduce((sum, f) => sum + f.byteLength, 0);
+  let loadedBytes = 0;
+  const files = new Map<string, Uint8Array>();
+  await Promise.all(
+    manifest.files.map(async (entry) => {
+      const bytes = await loadFile(load, entry.path);
+      await verifyFile(entry, bytes);
+      files.set(entry.path, bytes);
+      loadedBytes += entry.byteLength;
+      opts.onProgress?.({ file: entry.path, loadedBytes, totalBytes });
+    }),
+  );
+  return assembleBundle(manifest, files);
+}
+
+/** Decodes a bundle held in memory (e.g. read back from IndexedDB): the same checks as decodeBundle. */
+export async function decodeBundleFromFiles(files: ReadonlyMap<string, Uint8Array>): Promise<ModelBundle> {
+  return decodeBundle(async (path) => {
+    const bytes = files.get(path);
+    if (!bytes) throw new BundleLoadError(`bundle file '${path}' is missing`, { file: path });
+    return bytes;
+  });
+}
+
+/** Throws unless `bytes` is exactly the file the manifest describes. */
+export async function verifyFile(entry: FileEntry, bytes: Uint8Array): Promise<void> {
+  const file = entry.path;
+  if (looksLikeHtml(bytes)) {
+    throw new BundleIntegrityError(
+      `bundle file '${file}' is an HTML page, not the file the manifest describes (a server's fallback page?)`,
+      { file },
+    );
+  }
+  if (bytes.byteLength < entry.byteLength) {
+    throw new BundleTruncatedError(
+      `bundle file '${file}' is truncated: ${bytes.byteLength} of ${entry.byteLength} bytes`,
+      { file },
+    );
+  }
+  if (bytes.byteLength > entry.byteLength) {
+    throw new BundleIntegrityError(
+      `bundle file '${file}' has ${bytes.byteLength} bytes, the manifest says ${entry.byteLength}`,
+      { file },
+    );
+  }
+  const actual = await sha256Hex(bytes);
+  if (actual !== entry.sha256) {
+    throw new BundleIntegrityError(
+      `bundle file '${file}' is corrupt: SHA-256 ${actual.slice(0, 12)}…, the manifest says ${entry.sha256.slice(0, 12)}…`,
+      { file },
+    );
+  }
+}
+
+async function loadFile(load: (path: string) => Promise<Uint8Array>, path: string): Promise<Uint8Array> {
+  let bytes: unknown;
+  try {
+    bytes = await load(path);
+  } catch (cause) {
+    if (cause instanceof BundleError) throw cause;
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    throw new BundleLoadError(`could not load bundle file '${path}': ${reason}`, { file: path, cause });
+  }
+  if (!(bytes instanceof Uint8Array)) {
+    throw new BundleLoadError(`loading bundle file '${path}' gave no Uint8Array`, { file: path });
+  }
+  return bytes;
+}
+
+/** Builds the tensors and the vocabulary from verified files. */
+function assembleBundle(manifest: Manifest, files: ReadonlyMap<string, Uint8Array>): ModelBundle {
+  const tensors: ModelBundle['tensors'] = new Map();
+  for (const t of manifest.tensors) {
+    const bytes = files.get(t.file)!.subarray(t.byteOffset, t.byteOffset + t.byteLength);
+    const stored = viewStored(t.dtype, bytes);
+    const data = t.dtype === 'float16' ? decodeFloat16(stored as Uint16Array) : stored;
+    tensors.set(t.name, { dtype: t.dtype, shape: t.shape, data });
+  }
+  checkTensorValues(manifest, tensors);
+  const { vocabulary } = manifest;
+  const list =
+    vocabulary.type === 'list'
+      ? parseVocabList(files.get(vocabulary.file)!, vocabulary.file, vocabulary.count)
+      : undefined;
+  return { manifest, tensors, ...itemMapping(vocabulary, list) };
+}

@@ -1,0 +1,141 @@
+// The bundle writer: tensors → one tensors.bin (8-byte aligned), vocabulary → vocab.txt, manifest with
+// hashes. The result is read back through the reader before it is returned: a writer never emits a
+// bundle that the runtime would reject.
+import { BYTES_PER_ELEMENT, STORED_ARRAY, bytesOf, elementCount } from './dtype.ts';
+import { BundleShapeError, BundleValueError } from './errors.ts';
+import { encodeFloat16 } from './float16.ts';
+import { sha256Hex } from './hash.ts';
+import { TENSOR_ALIGNMENT, parseManifest } from './manifest.ts';
+import { decodeBundleFromFiles } from './decode.ts';
+import {
+  BUNDLE_FORMAT,
+  BUNDLE_FORMAT_VERSION,
+  MANIFEST_FILE,
+  type DType,
+  type FileEntry,
+  type Manifest,
+  type ModelHyper,
+  type ModelKind,
+  type TensorEntry,
+  type TypedArray,
+} from './types.ts';
+import { VOCAB_FILE, encodeVocabList } from './vocabulary.ts';
+
+export const TENSORS_FILE = 'tensors.bin';
+
+export interface TensorInput {
+  name: string;
+  dtype: DType;
+  shape: number[];
+  /** The stored type of `dtype`; for float16 either a Float32Array (converted) or Uint16Array bit patterns. */
+  data: TypedArray;
+}
+
+export interface EncodeBundleInput {
+  kind: ModelKind;
+  hyper: ModelHyper;
+  /** Default: the dataset convention, external id of index i = String(i + 1). */
+  vocabulary?: string[] | { type: 'range'; first: number; count: number };
+  tensors: TensorInput[];
+  metrics?: Record<string, number>;
+  info?: Record<string, unknown>;
+  /** ISO timestamp; defaults to now. Give one to make the output byte-identical across runs. */
+  createdAt?: string;
+}
+
+// Tensors are written as the host's typed arrays; the format is little-endian.
+const hostIsLittleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+function storedBytes(t: TensorInput): Uint8Array {
+  const where = { tensor: t.name };
+  if (!Array.isArray(t.shape) || !t.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+    throw new BundleShapeError(
+      `tensor '${t.name}': shape ${JSON.stringify(t.shape)} is not a list of sizes`,
+      where,
+    );
+  }
+  const count = elementCount(t.shape);
+  if (t.data.length !== count) {
+    throw new BundleShapeError(
+      `tensor '${t.name}': ${t.data.length} values for shape [${t.shape.join(', ')}] (${count} elements)`,
+      where,
+    );
+  }
+  if (t.dtype === 'float16' && t.data instanceof Float32Array) return bytesOf(encodeFloat16(t.data));
+  const Stored = STORED_ARRAY[t.dtype];
+  if (!(t.data instanceof Stored)) {
+    throw new BundleShapeError(
+      `tensor '${t.name}': dtype ${t.dtype} needs a ${Stored.name}, got ${t.data.constructor.name}`,
+      where,
+    );
+  }
+  return bytesOf(t.data);
+}
+
+/** All files of a bundle, `manifest.json` included, ready to be written to a folder or served. */
+export async function encodeBundle(input: EncodeBundleInput): Promise<Map<string, Uint8Array>> {
+  if (!hostIsLittleEndian) throw new Error('encodeBundle: big-endian hosts are not supported');
+  const names = new Set<string>();
+  const parts: { entry: TensorEntry; bytes: Uint8Array }[] = [];
+  let offset = 0;
+  for (const t of input.tensors) {
+    if (names.has(t.name))
+      throw new BundleShapeError(`tensor '${t.name}' is given twice`, { tensor: t.name });
+    names.add(t.name);
+    const bytes = storedBytes(t);
+    offset = Math.ceil(offset / TENSOR_ALIGNMENT) * TENSOR_ALIGNMENT;
+    const entry: TensorEntry = {
+      name: t.name,
+      dtype: t.dtype,
+      shape: [...t.shape],
+      file: TENSORS_FILE,
+      byteOffset: offset,
+      byteLength: elementCount(t.shape) * BYTES_PER_ELEMENT[t.dtype],
+    };
+    parts.push({ entry, bytes });
+    offset += bytes.byteLength;
+  }
+  const tensorsBin = new Uint8Array(offset); // zero-filled: the alignment padding is deterministic
+  for (const { entry, bytes } of parts) tensorsBin.set(bytes, entry.byteOffset);
+
+  const files = new Map<string, Uint8Array>([[TENSORS_FILE, tensorsBin]]);
+  const numItems = input.hyper.numItems;
+  let vocabulary: Manifest['vocabulary'];
+  if (Array.isArray(input.vocabulary)) {
+    if (input.vocabulary.length !== numItems) {
+      throw new BundleValueError(`vocabulary: ${input.vocabulary.length} ids for numItems ${numItems}`, {
+        file: VOCAB_FILE,
+      });
+    }
+    files.set(VOCAB_FILE, encodeVocabList(input.vocabulary));
+    vocabulary = { type: 'list', file: VOCAB_FILE, count: numItems };
+  } else {
+    vocabulary = input.vocabulary ?? { type: 'range', first: 1, count: numItems };
+  }
+
+  const fileEntries: FileEntry[] = [];
+  for (const [path, bytes] of files) {
+    fileEntries.push({ path, byteLength: bytes.byteLength, sha256: await sha256Hex(bytes) });
+  }
+  const tensors = parts.map((p) => p.entry);
+  const content = { kind: input.kind, hyper: input.hyper, vocabulary, tensors, files: fileEntries };
+  // The version names the content: equal bundles get equal versions, any changed byte a new one.
+  const version = (await sha256Hex(new TextEncoder().encode(JSON.stringify(content)))).slice(0, 16);
+  const manifest: Manifest = {
+    format: BUNDLE_FORMAT,
+    formatVersion: BUNDLE_FORMAT_VERSION,
+    kind: input.kind,
+    version,
+    createdAt: input.createdAt ?? new Date().toISOString(),
+    hyper: input.hyper,
+    vocabulary,
+    tensors,
+    files: fileEntries,
+    ...(input.metrics ? { metrics: input.metrics } : {}),
+    ...(input.info ? { info: input.info } : {}),
+  };
+  parseManifest(manifest);
+  files.set(MANIFEST_FILE, new TextEncoder().encode(JSON.stringify(manifest, null, 2) + '\n'));
+  await decodeBundleFromFiles(files); // value checks (codes < K, indices < V, finite weights)
+  return files;
+}

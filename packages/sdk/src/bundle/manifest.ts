@@ -1,0 +1,180 @@
+// Manifest validation: magic and version first (so that an HTML page or a newer format gets the right
+// error), then the structure (valibot), then the byte layout, then the model contract of the bundle kind.
+import * as v from 'valibot';
+import { checkContract } from './contract.ts';
+import { BYTES_PER_ELEMENT, DTYPES, elementCount } from './dtype.ts';
+import {
+  BundleFormatError,
+  BundleSchemaError,
+  BundleShapeError,
+  BundleValueError,
+  BundleVersionError,
+} from './errors.ts';
+import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, MANIFEST_FILE, type Manifest } from './types.ts';
+
+const MODEL_KINDS = ['popularity', 'full', 'compositional', 'tt', 'sttd'] as const;
+
+/** Tensors start at multiples of this inside their file, so that every typed-array view is aligned. */
+export const TENSOR_ALIGNMENT = 8;
+
+const nonNegativeInt = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
+const positiveInt = v.pipe(v.number(), v.safeInteger(), v.minValue(1));
+
+// Relative paths of plain names: a manifest must never make a loader read outside the bundle's folder.
+const bundlePath = v.pipe(
+  v.string(),
+  v.regex(
+    /^[A-Za-z0-9_-][A-Za-z0-9._-]*(\/[A-Za-z0-9_-][A-Za-z0-9._-]*)*$/,
+    'a relative path of plain names',
+  ),
+  v.check((p) => !p.split('/').includes('..'), 'no ".." segments'),
+  v.check((p) => p !== MANIFEST_FILE, `not ${MANIFEST_FILE} itself`),
+);
+
+const ManifestSchema = v.looseObject({
+  format: v.literal(BUNDLE_FORMAT),
+  formatVersion: v.literal(BUNDLE_FORMAT_VERSION),
+  kind: v.picklist(MODEL_KINDS),
+  version: v.pipe(v.string(), v.minLength(1)),
+  createdAt: v.string(),
+  hyper: v.looseObject({ numItems: positiveInt, maxLen: positiveInt }),
+  vocabulary: v.variant('type', [
+    v.object({ type: v.literal('range'), first: v.pipe(v.number(), v.safeInteger()), count: nonNegativeInt }),
+    v.object({ type: v.literal('list'), file: bundlePath, count: nonNegativeInt }),
+  ]),
+  tensors: v.array(
+    v.object({
+      name: v.pipe(v.string(), v.minLength(1)),
+      dtype: v.picklist(DTYPES),
+      shape: v.array(nonNegativeInt),
+      file: bundlePath,
+      byteOffset: nonNegativeInt,
+      byteLength: nonNegativeInt,
+    }),
+  ),
+  files: v.array(
+    v.object({
+      path: bundlePath,
+      byteLength: nonNegativeInt,
+      sha256: v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/, 'lower-case hex SHA-256')),
+    }),
+  ),
+  metrics: v.optional(v.record(v.string(), v.number())),
+  info: v.optional(v.record(v.string(), v.unknown())),
+});
+
+function isRecord(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+/** Validates a parsed manifest.json completely; throws a BundleError subclass naming the culprit. */
+export function parseManifest(json: unknown): Manifest {
+  const where = { file: MANIFEST_FILE };
+  if (!isRecord(json)) throw new BundleFormatError(`${MANIFEST_FILE} is not a JSON object`, where);
+  if (json.format !== BUNDLE_FORMAT) {
+    throw new BundleFormatError(
+      `${MANIFEST_FILE}: format is ${JSON.stringify(json.format)}, expected "${BUNDLE_FORMAT}" (not a model bundle)`,
+      where,
+    );
+  }
+  if (json.formatVersion !== BUNDLE_FORMAT_VERSION) {
+    const newer = typeof json.formatVersion === 'number' && json.formatVersion > BUNDLE_FORMAT_VERSION;
+    throw new BundleVersionError(
+      `${MANIFEST_FILE}: formatVersion ${JSON.stringify(json.formatVersion)} is not supported (this reader knows ` +
+        `${BUNDLE_FORMAT_VERSION})${newer ? ': the bundle was written by a newer version; update the SDK' : ''}`,
+      json.formatVersion,
+      where,
+    );
+  }
+  const result = v.safeParse(ManifestSchema, json);
+  if (!result.success) {
+    const issue = result.issues[0];
+    const path = v.getDotPath(issue) ?? '(root)';
+    throw new BundleSchemaError(`${MANIFEST_FILE}: ${path}: ${issue.message}`, where);
+  }
+  const manifest = result.output as Manifest;
+  checkLayout(manifest);
+  checkVocabulary(manifest);
+  checkContract(manifest);
+  return manifest;
+}
+
+/** Parses manifest.json's bytes; an HTML page (a server's fallback for a missing file) gets a clear error. */
+export function parseManifestBytes(bytes: Uint8Array): Manifest {
+  const text = new TextDecoder('utf-8').decode(bytes);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (cause) {
+    const hint = looksLikeHtml(bytes) ? ' (it is an HTML page: is the model URL right?)' : '';
+    throw new BundleFormatError(`${MANIFEST_FILE} is not JSON${hint}`, { file: MANIFEST_FILE, cause });
+  }
+  return parseManifest(json);
+}
+
+/** True when the bytes start like an HTML document (what dev servers answer for a missing file, status 200). */
+export function looksLikeHtml(bytes: Uint8Array): boolean {
+  const head = new TextDecoder('utf-8').decode(bytes.subarray(0, 256)).trimStart().toLowerCase();
+  return head.startsWith('<!doctype html') || head.startsWith('<html') || head.startsWith('<head');
+}
+
+function checkLayout(manifest: Manifest): void {
+  const fileLength = new Map<string, number>();
+  for (const f of manifest.files) {
+    if (fileLength.has(f.path)) {
+      throw new BundleSchemaError(`${MANIFEST_FILE}: file '${f.path}' is listed twice`, { file: f.path });
+    }
+    fileLength.set(f.path, f.byteLength);
+  }
+  const names = new Set<string>();
+  for (const t of manifest.tensors) {
+    const where = { file: t.file, tensor: t.name };
+    if (names.has(t.name))
+      throw new BundleSchemaError(`${MANIFEST_FILE}: tensor '${t.name}' is listed twice`, where);
+    names.add(t.name);
+    const length = fileLength.get(t.file);
+    if (length === undefined) {
+      throw new BundleSchemaError(
+        `tensor '${t.name}': its file '${t.file}' is not in the manifest's files`,
+        where,
+      );
+    }
+    const expected = elementCount(t.shape) * BYTES_PER_ELEMENT[t.dtype];
+    if (t.byteLength !== expected) {
+      throw new BundleShapeError(
+        `tensor '${t.name}': byteLength ${t.byteLength} ≠ ${expected} for ${t.dtype} [${t.shape.join(', ')}]`,
+        where,
+      );
+    }
+    if (t.byteOffset % TENSOR_ALIGNMENT !== 0) {
+      throw new BundleShapeError(
+        `tensor '${t.name}': byteOffset ${t.byteOffset} is not a multiple of ${TENSOR_ALIGNMENT}`,
+        where,
+      );
+    }
+    if (t.byteOffset + t.byteLength > length) {
+      throw new BundleShapeError(
+        `tensor '${t.name}': bytes ${t.byteOffset}..${t.byteOffset + t.byteLength} lie beyond the end of ` +
+          `'${t.file}' (${length} bytes)`,
+        where,
+      );
+    }
+  }
+}
+
+function checkVocabulary(manifest: Manifest): void {
+  const { vocabulary, hyper } = manifest;
+  const where = { file: MANIFEST_FILE };
+  if (vocabulary.count !== hyper.numItems) {
+    throw new BundleValueError(
+      `${MANIFEST_FILE}: vocabulary.count ${vocabulary.count} ≠ hyper.numItems ${hyper.numItems}`,
+      where,
+    );
+  }
+  if (vocabulary.type === 'list' && !manifest.files.some((f) => f.path === vocabulary.file)) {
+    throw new BundleSchemaError(
+      `${MANIFEST_FILE}: vocabulary file '${vocabulary.file}' is not in files`,
+      where,
+    );
+  }
+}
