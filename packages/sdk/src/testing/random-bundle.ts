@@ -5,6 +5,9 @@ import { encodeBundle } from '../bundle/index.ts';
 import type { DType, ModelHyper, ModelKind, TypedArray } from '../bundle/types.ts';
 import { seededRng } from '../engine/cpu/testing/random-model.ts';
 
+/** A seeded PRNG uniform in [0, 1) (mulberry32), the one random-bundle uses. */
+export const seededRandom = seededRng;
+
 export interface RandomBundleOptions {
   numItems: number;
   /** Embedding dimension N (encoder kinds). Default 16. */
