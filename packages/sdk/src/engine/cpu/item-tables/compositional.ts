@@ -3,7 +3,7 @@
 // per-item cost is M table reads instead of an N-wide dot product (the table is never reconstructed).
 import type { ModelBundle } from '../../../bundle/types.ts';
 import { ModelTensorError } from '../errors.ts';
-import { scoreRows } from './full.ts';
+import { matVec } from '../linalg.ts';
 import { requireHyperInt, requireTensor } from '../tensors.ts';
 import type { ItemTable } from './types.ts';
 
@@ -37,7 +37,7 @@ export function createCompositionalTable(bundle: ModelBundle): ItemTable {
     },
     scoreAll(theta, out) {
       // codebooks [M, K, N] is a row-major [M·K, N] matrix: the LUT is M·K dot products.
-      scoreRows(codebooks, M * K, dim, theta, lut);
+      matVec(codebooks, M * K, dim, theta, 0, lut, 0);
       scoreFromLut(lut, lutOffsets, numItems, M, out);
     },
   };
