@@ -1,6 +1,6 @@
 // Contrastive distillation (EODRec Eq. 20): InfoNCE between the recombined representations, projected by
 // W_t and W_s (here applied as z·W, [2N, N]), cosine similarity, temperature τ, negatives from the batch.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 
 export const DEFAULT_CONTRASTIVE_TEMPERATURE = 0.2;
 

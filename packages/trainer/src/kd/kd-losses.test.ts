@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { infoNce } from './contrastive.ts';
 import { recombine } from './recombine.ts';
-import { softTargetKl } from './soft-targets.ts';
+import { softTargetKl, softTargetKlFromTables } from './soft-targets.ts';
 import { hotColdRepresentations, maskedPrefixReadout, type ReadoutWeights } from './sub-session.ts';
 
 function rand(shape: number[], seed: number): tf.Tensor {
@@ -118,8 +118,8 @@ describe('infoNce (Eq. 20)', () => {
     const wt = rand([D, N], 9) as tf.Tensor2D;
     const ws = rand([D, N], 10) as tf.Tensor2D;
     const group = Int32Array.from([0, 0, 1, 2, 2]);
-    const a = tf.matMul(zt, wt).arraySync();
-    const b = tf.matMul(zs, ws).arraySync();
+    const a = tf.matMul(zt, wt).arraySync() as number[][];
+    const b = tf.matMul(zs, ws).arraySync() as number[][];
     const cos = (u: number[], v: number[]) => {
       const dot = u.reduce((s, x, i) => s + x * v[i], 0);
       return dot / Math.hypot(...u) / Math.hypot(...v);
@@ -167,5 +167,28 @@ describe('softTargetKl (Eq. 21–22)', () => {
     }
     expect(softTargetKl(t, s).dataSync()[0]).toBeCloseTo(expected, 5);
     expect(softTargetKl(t, t).dataSync()[0]).toBeCloseTo(0, 6);
+  });
+});
+
+describe('softTargetKlFromTables', () => {
+  it('value and gradients equal autodiff of softTargetKl on θ·tableᵀ', () => {
+    const tTheta = tf.variable(rand([4, 3], 20) as tf.Tensor2D);
+    const tTable = tf.variable(rand([9, 3], 21) as tf.Tensor2D);
+    const sTheta = tf.variable(rand([4, 3], 22) as tf.Tensor2D);
+    const sTable = tf.variable(rand([9, 3], 23) as tf.Tensor2D);
+    const vars = [tTheta, tTable, sTheta, sTable];
+    const fast = tf.variableGrads(() => softTargetKlFromTables(tTheta, tTable, sTheta, sTable), vars);
+    const slow = tf.variableGrads(
+      () => softTargetKl(tf.matMul(tTheta, tTable, false, true), tf.matMul(sTheta, sTable, false, true)),
+      vars,
+    );
+    expect(fast.value.dataSync()[0]).toBeCloseTo(slow.value.dataSync()[0], 5);
+    for (const v of vars) {
+      const a = fast.grads[v.name].dataSync();
+      const b = slow.grads[v.name].dataSync();
+      expect(a.length).toBe(b.length);
+      for (let i = 0; i < a.length; i++) expect(a[i]).toBeCloseTo(b[i], 5);
+      expect(Array.from(a).some((x) => Math.abs(x) > 1e-4)).toBe(true);
+    }
   });
 });

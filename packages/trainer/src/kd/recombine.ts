@@ -3,7 +3,7 @@
 // A prefix with only hot items has no cold part to swap; as the paper says, the part it does have is
 // swapped instead (z_tea = [θ_hot^stu, 0], z_stu = [θ_hot^tea, 0]). Only-cold prefixes fit the general rule
 // because their hot part is zero.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 
 /** All inputs [P, N] (rows = prefixes); hasCold [P] 0/1. Returns z_tea, z_stu of shape [P, 2N]. */
 export function recombine(

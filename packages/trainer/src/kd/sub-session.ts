@@ -1,7 +1,7 @@
 // Hot and cold sub-session representations (EODRec Eq. 18): the soft-attention readout of Eq. 3
 // (docs/model.md "Soft-attention readout") restricted to the positions of one item type, computed for
 // every prefix of every session in one pass, like the backbone's own readout.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 
 /** The readout's parameters (docs/model.md names: readout.w1, readout.w2, readout.c, readout.f). */
 export interface ReadoutWeights {
@@ -25,8 +25,14 @@ export function maskedPrefixReadout(
   return tf.tidy(() => {
     const [B, L, N] = x.shape;
     const sel = tf.cast(selected, 'float32') as tf.Tensor2D;
-    const count = tf.cumsum(sel, 1) as tf.Tensor2D;
-    const runningSum = tf.cumsum(tf.mul(x, tf.expandDims(sel, 2)), 1);
+    // Prefix sums as products with the lower-triangular ones matrix: tfjs 4.22's cumsum gradient is
+    // wrong along a non-last axis of a 3-D tensor (shape error), and L ≤ maxLen keeps this cheap.
+    const causal = tf.linalg.bandPart(tf.ones([L, L]), -1, 0) as tf.Tensor2D; // [t, u] = 1 for u ≤ t
+    const count = tf.matMul(sel, causal, false, true) as tf.Tensor2D;
+    const runningSum = tf.matMul(
+      tf.tile(tf.expandDims(causal, 0), [B, 1, 1]),
+      tf.mul(x, tf.expandDims(sel, 2)),
+    );
     const mean = tf.div(runningSum, tf.expandDims(tf.maximum(count, 1), 2)); // [B, L, N]
     const flat = (t: tf.Tensor) => tf.reshape(t, [B * L, N]) as tf.Tensor2D;
     const query = tf.reshape(tf.matMul(flat(mean), w.w1), [B, L, 1, N]);
@@ -38,7 +44,6 @@ export function maskedPrefixReadout(
       L,
     ]);
     // a[t,u] counts only where u ≤ t and u is selected.
-    const causal = tf.linalg.bandPart(tf.ones([L, L]), -1, 0);
     const weights = tf.mul(scores, tf.mul(tf.expandDims(causal, 0), tf.expandDims(sel, 1)));
     const theta = tf.matMul(weights, x) as tf.Tensor3D;
     return { theta, count };

@@ -3,7 +3,7 @@
 // Codes are learned end-to-end: a two-layer MLP on the teacher's item embedding gives α (Eq. 15), and
 // Gumbel-softmax over log α (Eq. 14) gives differentiable, nearly one-hot code vectors during training.
 // At export the codes are argmax α per codebook (no noise), which is what the device runs.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 
 export interface CompositionalCodesConfig {
   numItems: number;
@@ -167,7 +167,7 @@ export function embeddingMixup(teacherEmbeddings: tf.Tensor, composite: tf.Tenso
 }
 
 /** Zero-gradient identity: the teacher's embedding is a target/input for the student, not something its losses move. */
-export const stopGradient = tf.customGrad((x: tf.Tensor) => ({
+export const stopGradient = tf.customGrad(((x: tf.Tensor) => ({
   value: tf.clone(x),
   gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
-})) as (x: tf.Tensor) => tf.Tensor;
+})) as unknown as Parameters<typeof tf.customGrad>[0]) as (x: tf.Tensor) => tf.Tensor;

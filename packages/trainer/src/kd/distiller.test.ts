@@ -1,0 +1,168 @@
+import * as tf from '@tensorflow/tfjs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Backbone, type BackboneHyper } from '../model/backbone.ts';
+import { CompositionalItemTable } from '../model/compositional.ts';
+import { FullItemTable } from '../model/full-table.ts';
+import { toBatch } from '../train/batches.ts';
+import { Distiller, FULL_KD, NO_KD, type KdSwitches, type SessionModel } from './distiller.ts';
+import { prefixVariableNames } from './model-scope.ts';
+
+const V = 30;
+const hyper: BackboneHyper = {
+  dim: 8,
+  heads: 2,
+  blocks: 1,
+  maxLen: 10,
+  embScale: 1,
+  layerNormEps: 1e-6,
+  dropout: 0.1,
+};
+const weights = { beta: 0.5, gamma: 0.3, tau: 0.2, l2: 1e-5 };
+const disposables: { dispose(): void }[] = [];
+
+function models(mixup = 0.8): { teacher: SessionModel; student: SessionModel; hot: Uint8Array } {
+  const tTable = new FullItemTable(V, hyper.dim, { seed: 3 });
+  const tBackbone = new Backbone(hyper, { seed: 4 });
+  const teacher = { backbone: tBackbone, table: tTable };
+  prefixVariableNames([...tBackbone.variables(), ...tTable.variables()], 'teacher/');
+  const student = {
+    backbone: new Backbone(hyper, { seed: 5 }),
+    table: new CompositionalItemTable(() => tTable.items, { M: 2, K: 4, mixup, seed: 6 }),
+  };
+  prefixVariableNames(student.backbone.variables(), 'student/');
+  disposables.push(tTable, tBackbone, student.backbone, student.table);
+  const hot = Uint8Array.from({ length: V }, (_, i) => (i < 6 ? 1 : 0));
+  return { teacher, student, hot };
+}
+
+const batch = toBatch([
+  { inputs: Int32Array.from([1, 7, 2, 9]), targets: Int32Array.from([7, 2, 9, 11]), lossFrom: 0 },
+  { inputs: Int32Array.from([3, 20, 21]), targets: Int32Array.from([20, 21, 4]), lossFrom: 0 },
+  { inputs: Int32Array.from([25, 26]), targets: Int32Array.from([26, 27]), lossFrom: 0 }, // only cold
+  { inputs: Int32Array.from([0, 5]), targets: Int32Array.from([5, 1]), lossFrom: 0 }, // only hot
+]);
+
+afterEach(() => {
+  while (disposables.length) disposables.pop()!.dispose();
+});
+
+const snapshot = (vars: tf.Variable[]) => vars.map((v) => Array.from(v.dataSync()));
+const changed = (a: number[][], b: number[][]) => a.some((row, i) => row.some((x, j) => x !== b[i][j]));
+
+describe('Distiller', () => {
+  it('full KD reports every term; each ablation switch removes exactly its term', () => {
+    const { teacher, student, hot } = models();
+    const cases: [string, KdSwitches, (keyof ReturnType<Distiller['step']>)[]][] = [
+      ['full', FULL_KD, []],
+      ['no-contrastive', { ...FULL_KD, contrastive: false }, ['con']],
+      ['no-soft-targets', { ...FULL_KD, softTargets: false }, ['soft']],
+      ['no-bidirectional', { ...FULL_KD, bidirectional: false }, ['recTeacher']],
+      ['no-kd', NO_KD, ['con', 'soft', 'recTeacher']],
+    ];
+    for (const [name, switches, removed] of cases) {
+      const d = new Distiller(hyper.dim, switches, weights, 1);
+      disposables.push(d);
+      const parts = d.step(batch, student, teacher, hot, 0, tf.train.adam(1e-3));
+      for (const key of ['rec', 'aux', 'con', 'soft', 'recTeacher'] as const) {
+        if (removed.includes(key)) expect(parts[key], `${name}: ${key}`).toBe(0);
+        else expect(parts[key], `${name}: ${key}`).toBeGreaterThan(0);
+      }
+      const expected =
+        parts.rec +
+        parts.aux +
+        weights.beta * parts.con +
+        weights.gamma * parts.soft +
+        parts.recTeacher +
+        parts.l2;
+      expect(parts.total).toBeCloseTo(expected, 4);
+    }
+  });
+
+  it('bidirectional KD updates the teacher; --no-bidirectional leaves it untouched while the student learns', () => {
+    for (const bidirectional of [true, false]) {
+      const { teacher, student, hot } = models();
+      const tVars = [...teacher.backbone.variables(), ...teacher.table.variables()];
+      const sVars = [...student.backbone.variables(), ...student.table.variables()];
+      const t0 = snapshot(tVars);
+      const s0 = snapshot(sVars);
+      const d = new Distiller(hyper.dim, { ...FULL_KD, bidirectional }, weights, 2);
+      disposables.push(d);
+      const opt = tf.train.adam(1e-2);
+      for (let step = 0; step < 2; step++) d.step(batch, student, teacher, hot, step, opt);
+      expect(changed(snapshot(tVars), t0)).toBe(bidirectional);
+      // every student variable moves (backbone, codebooks, code MLP)
+      const s1 = snapshot(sVars);
+      sVars.forEach((_, i) => expect(changed([s1[i]], [s0[i]]), `student variable ${i}`).toBe(true));
+    }
+  });
+
+  it('repeated steps on one batch lower the KD objective', () => {
+    const { teacher, student, hot } = models();
+    const d = new Distiller(hyper.dim, FULL_KD, weights, 3);
+    disposables.push(d);
+    const opt = tf.train.adam(1e-2);
+    const first = d.step(batch, student, teacher, hot, 0, opt).total;
+    let last = first;
+    for (let step = 1; step < 30; step++) last = d.step(batch, student, teacher, hot, step, opt).total;
+    expect(last).toBeLessThan(first * 0.8);
+  });
+
+  it('does not leak tensors across steps', () => {
+    const { teacher, student, hot } = models();
+    const d = new Distiller(hyper.dim, FULL_KD, weights, 4);
+    disposables.push(d);
+    const opt = tf.train.adam(1e-3);
+    d.step(batch, student, teacher, hot, 0, opt);
+    const before = tf.memory().numTensors;
+    d.step(batch, student, teacher, hot, 1, opt);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('CompositionalItemTable', () => {
+  it('trains on the mixup η·X + (1−η)·e; --no-mixup trains on e alone; inference uses the argmax codes', () => {
+    const X = tf.variable(tf.randomNormal([V, 8], 0, 1, 'float32', 9) as tf.Tensor2D);
+    const mixed = new CompositionalItemTable(() => X, { M: 2, K: 4, mixup: 0.8, seed: 7 });
+    const plain = new CompositionalItemTable(() => X, { M: 2, K: 4, mixup: 0, seed: 7 });
+    disposables.push(mixed, plain, X);
+    const eMixed = mixed.embeddings({ training: true });
+    const ePlain = plain.embeddings({ training: true }); // same seed and step → same codes and codebooks
+    const expected = tf.add(tf.mul(X, 0.8), tf.mul(ePlain, 0.2));
+    expect(tf.max(tf.abs(tf.sub(eMixed, expected))).dataSync()[0]).toBeLessThan(1e-5);
+    expect(plain.auxLoss()!.dataSync()[0]).toBeGreaterThan(0);
+    const inference = plain.embeddings({ training: false });
+    expect(plain.auxLoss()).toBeNull();
+    const fromCodes = plain.codes.embedHardCodes(plain.currentCodes());
+    expect(tf.max(tf.abs(tf.sub(inference, fromCodes))).dataSync()[0]).toBeLessThan(1e-5);
+    const exported = plain.exportTensors();
+    expect(exported.kind).toBe('compositional');
+    expect(exported.tensors.codes.dtype).toBe('uint8');
+    expect(Array.from(exported.tensors.codes.data)).toEqual(Array.from(plain.currentCodes()));
+    expect(exported.tensors.codebooks.shape).toEqual([2, 4, 8]);
+  });
+
+  it('exports uint16 codes when K > 256', () => {
+    const X = tf.variable(tf.randomNormal([V, 8], 0, 1, 'float32', 9) as tf.Tensor2D);
+    const table = new CompositionalItemTable(() => X, { M: 1, K: 300, mixup: 0.5 });
+    disposables.push(table, X);
+    expect(table.exportTensors().tensors.codes.dtype).toBe('uint16');
+  });
+});
+
+describe('maskedPrefixReadout over all positions', () => {
+  it('equals Backbone.readoutAllPrefixes (the same Eq. 3)', async () => {
+    const { maskedPrefixReadout } = await import('./sub-session.ts');
+    const backbone = new Backbone(hyper, { seed: 8 });
+    disposables.push(backbone);
+    const x = tf.randomNormal([3, 5, 8], 0, 1, 'float32', 1) as tf.Tensor3D;
+    const w = {
+      w1: backbone.p('readout.w1'),
+      w2: backbone.p('readout.w2'),
+      c: backbone.p('readout.c'),
+      f: backbone.p('readout.f'),
+    } as never;
+    const ours = maskedPrefixReadout(x, tf.ones([3, 5]) as tf.Tensor2D, w).theta;
+    const theirs = backbone.readoutAllPrefixes(x);
+    expect(tf.max(tf.abs(tf.sub(ours, theirs))).dataSync()[0]).toBeLessThan(1e-5);
+  });
+});

@@ -1,0 +1,124 @@
+// The compositional student's item table (EODRec Sec. 4, docs/model.md kind `compositional`):
+// e(i) = Σ_m codebooks[m, codes[i, m]], with codes chosen from the teacher's embedding X_i by the code MLP.
+// Training: Gumbel-softmax codes (fresh noise each step), L_mse to X as the aux loss (Eq. 12), and the
+// embedding mixup e' = η X + (1 − η) e (Eq. 16). Inference/export: argmax codes, no mixup.
+import * as tf from '@tensorflow/tfjs-core';
+import {
+  CompositionalCodes,
+  DEFAULT_GUMBEL_TEMPERATURE,
+  embeddingMixup,
+  stopGradient,
+} from './compositional-codes.ts';
+import type { ItemTable, ItemTableExport } from './item-table.ts';
+
+export interface CompositionalTableOptions {
+  M: number;
+  K: number;
+  /** Mixup weight η of the teacher embedding (Eq. 16); 0 disables mixup (ablation Stu-w/o-m). */
+  mixup: number;
+  gumbelTemperature?: number;
+  initRange?: number;
+  seed?: number;
+}
+
+export class CompositionalItemTable implements ItemTable {
+  readonly kind = 'compositional' as const;
+  readonly numItems: number;
+  readonly dim: number;
+  readonly codes: CompositionalCodes;
+  readonly mixup: number;
+  /** Step counter that seeds each step's Gumbel noise (saved in checkpoints so a resumed run continues the stream). */
+  noiseStep = 0;
+  private readonly noiseSeed: number;
+  private lastMse: tf.Scalar | null = null;
+
+  /**
+   * `teacherItems` returns the teacher's current X [V, N] (a variable that bidirectional KD may update).
+   * The student reads it through a zero-gradient identity: X is the code MLP's input, L_mse's target and
+   * the mixup partner; only the teacher's own losses move it.
+   */
+  constructor(
+    private readonly teacherItems: () => tf.Tensor2D,
+    options: CompositionalTableOptions,
+  ) {
+    const X = teacherItems();
+    const [numItems, dim] = X.shape;
+    this.numItems = numItems;
+    this.dim = dim;
+    this.mixup = options.mixup;
+    if (!(options.mixup >= 0 && options.mixup < 1))
+      throw new RangeError(`CompositionalItemTable: mixup η must be in [0, 1), got ${options.mixup}`);
+    this.noiseSeed = (options.seed ?? 1) * 7919;
+    this.codes = new CompositionalCodes({
+      numItems,
+      dim,
+      M: options.M,
+      K: options.K,
+      gumbelTemperature: options.gumbelTemperature ?? DEFAULT_GUMBEL_TEMPERATURE,
+      initRange: options.initRange ?? 0.1,
+      seed: options.seed ?? 1,
+    });
+  }
+
+  get M(): number {
+    return this.codes.config.M;
+  }
+  get K(): number {
+    return this.codes.config.K;
+  }
+
+  embeddings({ training }: { training: boolean }): tf.Tensor2D {
+    const X = stopGradient(this.teacherItems()) as tf.Tensor2D;
+    if (!training) {
+      this.lastMse = null;
+      return this.hardEmbeddings(X);
+    }
+    const composite = this.codes.compose(this.codes.softCodes(X, this.noiseSeed + this.noiseStep++));
+    this.lastMse = CompositionalCodes.mseLoss(composite, X);
+    return (this.mixup > 0 ? embeddingMixup(X, composite, this.mixup) : composite) as tf.Tensor2D;
+  }
+
+  /** L_mse of the last training `embeddings()` call (Eq. 12). */
+  auxLoss(): tf.Scalar | null {
+    return this.lastMse;
+  }
+
+  /** What the device computes: one-hot(argmax α) · codebooks, without reading back to the CPU. */
+  hardEmbeddings(X: tf.Tensor2D): tf.Tensor2D {
+    const { M, K } = this.codes.config;
+    return tf.tidy(() => {
+      const oneHot = tf.oneHot(tf.argMax(this.codes.logAlpha(X), 2), K); // [V, M, K]
+      return this.codes.compose(tf.reshape(tf.cast(oneHot, 'float32'), [-1, M * K]) as tf.Tensor2D);
+    });
+  }
+
+  /** Current argmax codes [V, M] row-major. */
+  currentCodes(): Int32Array {
+    return this.codes.hardCodes(this.teacherItems());
+  }
+
+  variables(): tf.Variable[] {
+    return this.codes.variables();
+  }
+
+  exportTensors(): ItemTableExport {
+    const { M, K, dim } = this.codes.config;
+    const codes = this.currentCodes();
+    return {
+      kind: 'compositional',
+      hyper: { M, K },
+      tensors: {
+        codes: {
+          dtype: K <= 256 ? 'uint8' : 'uint16',
+          shape: [this.numItems, M],
+          data: K <= 256 ? Uint8Array.from(codes) : Uint16Array.from(codes),
+        },
+        codebooks: { dtype: 'float32', shape: [M, K, dim], data: this.codes.codebooksData() },
+      },
+    };
+  }
+
+  dispose(): void {
+    this.codes.dispose();
+  }
+}
