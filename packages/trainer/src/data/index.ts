@@ -1,0 +1,7 @@
+// Dataset access for every trainer and the evaluator: the folder format, the protocol's examples and
+// split, popularity, and the one seeded PRNG.
+export { readDataset, type Dataset, type SessionCase } from './read-dataset.ts';
+export { DatasetError } from './errors.ts';
+export { splitValidation, prefixExamples, type ValidationSplit } from './examples.ts';
+export { popularityCounts, popularityOrder, hotColdSplit } from './popularity.ts';
+export { seededRandom, deriveSeed, randomInt, shuffleInPlace } from './prng.ts';
