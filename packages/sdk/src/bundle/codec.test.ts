@@ -278,6 +278,13 @@ describe('decode rejects damaged bundles with a typed error naming the culprit',
     expect(err.message).toMatch(/'tensors.bin' is corrupt: SHA-256/);
   });
 
+  it('a verified file that happens to start like HTML is accepted', async () => {
+    const ids = ['<!DOCTYPE html>', '<html>', 'x'];
+    const input = { ...testBundleInput('popularity', { numItems: 3 }), vocabulary: ids };
+    const bundle = await decodeBundleFromFiles(await encodeBundle(input));
+    expect(bundle.itemIndex('<html>')).toBe(1);
+  });
+
   it('a file longer than declared → BundleIntegrityError', async () => {
     const files = await encodeBundle(testBundleInput('popularity'));
     const bin = files.get(TENSORS_FILE)!;
