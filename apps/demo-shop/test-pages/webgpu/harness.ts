@@ -1,0 +1,205 @@
+// Test harness for the WebGPU engine (Playwright: packages/sdk/e2e/webgpu-*.spec.ts). Builds random bundles
+// with the real codec, runs the CPU reference and the WebGPU engine on the same sessions in this page, and
+// returns plain JSON verdicts the specs assert on.
+import { decodeBundleFromFiles, type ModelBundle, type ModelKind } from '@session-rec/sdk/bundle';
+import { createCpuEngine } from '@session-rec/sdk/engine/cpu';
+import type { Engine, ScoredItem } from '@session-rec/sdk/engine/types';
+import {
+  createWebGpuEngine,
+  createTfjsWebGpuEngine,
+  type WebGpuEngine,
+} from '@session-rec/sdk/engine/webgpu';
+import { randomBundleFiles, seededRandom, type RandomBundleOptions } from '@session-rec/sdk/testing';
+
+export interface EquivalenceCase {
+  kind: ModelKind;
+  bundle: RandomBundleOptions;
+  sessions: number;
+  ks: number[];
+  /** Relative tolerance for score equality, and for a rank swap to count as a tie. */
+  scoreTol?: number;
+  tieTol?: number;
+  /** Compare tfjs-webgpu instead of the hand-written engine. */
+  engine?: 'webgpu' | 'tfjs-webgpu';
+}
+
+export interface EquivalenceReport {
+  cases: number;
+  failures: string[];
+  maxScoreRelErr: number;
+  swaps: number;
+}
+
+async function makeBundle(kind: ModelKind, options: RandomBundleOptions): Promise<ModelBundle> {
+  return decodeBundleFromFiles(await randomBundleFiles(kind, options));
+}
+
+function randomSession(rand: () => number, V: number, maxLen: number): number[] {
+  const len = 1 + Math.floor(rand() * maxLen);
+  return Array.from({ length: len }, () => Math.floor(rand() * V));
+}
+
+/**
+ * Checks one result list against the CPU's: same length, no duplicates, nothing excluded; at every rank the
+ * item is the CPU's, or one whose CPU score ties the CPU's item at that rank (relative `tieTol`); each score
+ * within `scoreTol` (relative) of the CPU's score of that item.
+ */
+function compare(
+  gpu: ScoredItem[],
+  cpu: ScoredItem[],
+  cpuScores: Float32Array,
+  exclude: Set<number>,
+  scoreTol: number,
+  tieTol: number,
+) {
+  const failures: string[] = [];
+  let maxRel = 0;
+  let swaps = 0;
+  if (gpu.length !== cpu.length) failures.push(`length ${gpu.length} ≠ CPU ${cpu.length}`);
+  const seen = new Set<number>();
+  // Scores near 0 are compared against the scale of the list, not their own tiny size.
+  const scale = Math.max(...cpu.map((r) => Math.abs(r.score)), 1e-6);
+  for (let r = 0; r < Math.min(gpu.length, cpu.length); r++) {
+    const g = gpu[r];
+    if (seen.has(g.index)) failures.push(`rank ${r}: index ${g.index} twice`);
+    seen.add(g.index);
+    if (exclude.has(g.index)) failures.push(`rank ${r}: excluded index ${g.index}`);
+    const ref = cpuScores[g.index];
+    const rel = Math.abs(g.score - ref) / Math.max(Math.abs(ref), 1e-3 * scale);
+    maxRel = Math.max(maxRel, rel);
+    if (!(rel <= scoreTol))
+      failures.push(
+        `rank ${r}: index ${g.index} score ${g.score} vs CPU ${ref} (rel ${rel.toExponential(2)})`,
+      );
+    if (g.index !== cpu[r].index) {
+      const gap = Math.abs(ref - cpu[r].score) / Math.max(Math.abs(cpu[r].score), 1e-3 * scale);
+      if (gap <= tieTol) swaps++;
+      else
+        failures.push(
+          `rank ${r}: index ${g.index} (CPU score ${ref}) where CPU ranks ${cpu[r].index} (${cpu[r].score}), gap ${gap.toExponential(2)}`,
+        );
+    }
+  }
+  return { failures, maxRel, swaps };
+}
+
+async function gpuEngineFor(bundle: ModelBundle, which: 'webgpu' | 'tfjs-webgpu'): Promise<Engine> {
+  return which === 'webgpu' ? createWebGpuEngine(bundle) : createTfjsWebGpuEngine(bundle);
+}
+
+async function equivalence(c: EquivalenceCase): Promise<EquivalenceReport> {
+  const bundle = await makeBundle(c.kind, c.bundle);
+  const cpu = createCpuEngine(bundle);
+  const gpu = await gpuEngineFor(bundle, c.engine ?? 'webgpu');
+  const V = bundle.manifest.hyper.numItems;
+  const rand = seededRandom((c.bundle.seed ?? 1) * 7919 + 13);
+  const report: EquivalenceReport = { cases: 0, failures: [], maxScoreRelErr: 0, swaps: 0 };
+  try {
+    for (let s = 0; s < c.sessions; s++) {
+      // Session 0 is empty (popularity order); the others random, lengths 1 … maxLen.
+      const session = s === 0 ? [] : randomSession(rand, V, bundle.manifest.hyper.maxLen);
+      const exclude = s % 2 === 1 ? new Set(session) : new Set<number>();
+      const cpuScores = cpu.scoreAll(session).slice();
+      for (const k of c.ks) {
+        const [g, r] = [
+          await gpu.recommend(session, { k, exclude }),
+          await cpu.recommend(session, { k, exclude }),
+        ];
+        const res = compare(g, r, cpuScores, exclude, c.scoreTol ?? 1e-4, c.tieTol ?? 1e-5);
+        report.cases++;
+        report.swaps += res.swaps;
+        report.maxScoreRelErr = Math.max(report.maxScoreRelErr, res.maxRel);
+        for (const f of res.failures.slice(0, 3))
+          report.failures.push(`session ${s} (length ${session.length}), k ${k}: ${f}`);
+      }
+    }
+  } finally {
+    gpu.dispose();
+    cpu.dispose();
+  }
+  return report;
+}
+
+/** Destroys the engine's device mid-life: reports onDeviceLost, then rejects calls with a typed error. */
+async function deviceLoss(): Promise<{
+  before: number;
+  lostReason: string | null;
+  errorName: string;
+  errorCode: string;
+}> {
+  const bundle = await makeBundle('compositional', { numItems: 500, dim: 16, M: 2, K: 16, seed: 5 });
+  let lostReason: string | null = null;
+  const lost = new Promise<void>((resolve) => {
+    void createWebGpuEngine(bundle, {
+      onDeviceLost: (info) => {
+        lostReason = info.reason;
+        resolve();
+      },
+    }).then(async (engine) => {
+      const before = (await engine.recommend([1, 2, 3], { k: 5 })).length;
+      (window as unknown as { lossEngine: WebGpuEngine; before: number }).lossEngine = engine;
+      (window as unknown as { before: number }).before = before;
+      engine.device.destroy();
+    });
+  });
+  await lost;
+  const w = window as unknown as { lossEngine: WebGpuEngine; before: number };
+  let errorName = 'none';
+  let errorCode = 'none';
+  try {
+    await w.lossEngine.recommend([1, 2, 3], { k: 5 });
+  } catch (err) {
+    errorName = (err as Error).name;
+    errorCode = String((err as { code?: string }).code);
+  }
+  return { before: w.before, lostReason, errorName, errorCode };
+}
+
+/** p50/p95 of recommend() over random sessions, after warm-up, for the CPU and a GPU engine on one bundle. */
+async function latency(o: {
+  kind: ModelKind;
+  bundle: RandomBundleOptions;
+  sessions: number;
+  k: number;
+  engines?: ('cpu' | 'webgpu' | 'tfjs-webgpu')[];
+}) {
+  const bundle = await makeBundle(o.kind, o.bundle);
+  const V = bundle.manifest.hyper.numItems;
+  const out: Record<string, { p50: number; p95: number; createMs: number }> = {};
+  for (const name of o.engines ?? ['cpu', 'webgpu']) {
+    const t0 = performance.now();
+    const engine = name === 'cpu' ? createCpuEngine(bundle) : await gpuEngineFor(bundle, name);
+    const createMs = performance.now() - t0;
+    const rand = seededRandom(99);
+    const sessions = Array.from({ length: o.sessions }, () =>
+      randomSession(rand, V, bundle.manifest.hyper.maxLen),
+    );
+    for (let i = 0; i < 3; i++) await engine.recommend(sessions[i % sessions.length], { k: o.k });
+    const times: number[] = [];
+    for (const s of sessions) {
+      const t = performance.now();
+      await engine.recommend(s, { k: o.k, exclude: new Set(s) });
+      times.push(performance.now() - t);
+    }
+    engine.dispose();
+    times.sort((a, b) => a - b);
+    const q = (p: number) => +times[Math.min(times.length - 1, Math.floor(p * times.length))].toFixed(2);
+    out[name] = { p50: q(0.5), p95: q(0.95), createMs: +createMs.toFixed(1) };
+  }
+  return out;
+}
+
+async function adapterInfo() {
+  const adapter = await navigator.gpu?.requestAdapter();
+  return adapter
+    ? {
+        vendor: adapter.info.vendor,
+        architecture: adapter.info.architecture,
+        description: adapter.info.description,
+      }
+    : null;
+}
+
+const harness = { equivalence, deviceLoss, latency, adapterInfo };
+(window as unknown as { webgpuHarness: typeof harness }).webgpuHarness = harness;
+document.getElementById('status')!.textContent = 'ready';

@@ -1,0 +1,42 @@
+// Getting a GPUDevice for the engine: the adapter's own buffer limits are requested (the defaults,
+// 128 MiB per binding, are too small for a full item table of a large catalogue).
+import { WebGpuUnavailableError } from './errors.ts';
+
+export interface AcquiredDevice {
+  device: GPUDevice;
+  adapterInfo: { vendor: string; architecture: string; device: string; description: string };
+}
+
+/** The `navigator.gpu` of this realm (window or worker), or undefined. */
+export function gpuOf(scope: { navigator?: { gpu?: GPU } } = globalThis as never): GPU | undefined {
+  return scope.navigator?.gpu;
+}
+
+/** Requests a high-performance adapter and a device with the adapter's largest buffer limits. */
+export async function acquireDevice(gpu: GPU | undefined = gpuOf()): Promise<AcquiredDevice> {
+  if (gpu === undefined)
+    throw new WebGpuUnavailableError(
+      'no-webgpu',
+      'navigator.gpu is not available (no WebGPU in this browser or context)',
+    );
+  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  if (adapter === null)
+    throw new WebGpuUnavailableError('no-adapter', 'navigator.gpu.requestAdapter() returned no adapter');
+  const device = await adapter.requestDevice({
+    label: 'session-rec',
+    requiredLimits: {
+      maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
+      maxBufferSize: adapter.limits.maxBufferSize,
+    },
+  });
+  const info = adapter.info;
+  return {
+    device,
+    adapterInfo: {
+      vendor: info.vendor,
+      architecture: info.architecture,
+      device: info.device,
+      description: info.description,
+    },
+  };
+}

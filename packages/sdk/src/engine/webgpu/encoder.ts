@@ -1,0 +1,187 @@
+// The encoder of docs/model.md on the GPU: session → θ as a fixed sequence of dispatches recorded into the
+// engine's one compute pass. Weights, scratch buffers, pipelines and bind groups are created once per
+// model; per call only the session length n changes (dispatch sizes, and params.n for the readout).
+//
+//   embed(session → h)                                  item table WGSL + positions
+//   per block:  LN(h → q); Q = q·Wq; K = h·Wk; V = h·Wv; attention(Q, K, V → O)
+//               h = q + O·Wo + bo; LN(h → q) (= g); hid = relu(q·W1 + b1); h = q + hid·W2 + b2
+//   LN_final(h → q) (= x); Q = x·readout.W2 + c; readout(x, Q → θ)
+import type { ModelBundle } from '../../bundle/types.ts';
+import { ModelHyperError } from '../cpu/errors.ts';
+import { hyperNumber, requireHyperInt, requireTensor, tensorShape } from '../cpu/tensors.ts';
+import { bindGroup, createKernel, storageBuffer, uploadStorage } from './gpu-util.ts';
+import type { GpuItemTable } from './item-tables/types.ts';
+import { TABLE_BINDING_BASE } from './item-tables/types.ts';
+import { attentionWgsl } from './kernels/attention.ts';
+import { embedSessionWgsl } from './kernels/embed-session.ts';
+import { layerNormWgsl } from './kernels/layer-norm.ts';
+import { LINEAR_WORKGROUP, linearWgsl } from './kernels/linear.ts';
+import { readoutWgsl } from './kernels/readout.ts';
+
+export interface GpuEncoder {
+  readonly dim: number;
+  readonly maxLen: number;
+  /** θ after a recorded pass: f32[N]. */
+  readonly theta: GPUBuffer;
+  /** Session indices, written by the engine before each submit: u32[maxLen]. */
+  readonly session: GPUBuffer;
+  /** Records the encoder for a session of n (1 ≤ n ≤ maxLen) items into `pass`. */
+  record(pass: GPUComputePassEncoder, n: number): void;
+  readonly bytes: number;
+  destroy(): void;
+}
+
+type Step = (pass: GPUComputePassEncoder, n: number) => void;
+
+export async function createGpuEncoder(
+  device: GPUDevice,
+  bundle: ModelBundle,
+  table: GpuItemTable,
+  params: GPUBuffer,
+): Promise<GpuEncoder> {
+  const N = requireHyperInt(bundle, 'dim');
+  const maxLen = requireHyperInt(bundle, 'maxLen');
+  const heads = requireHyperInt(bundle, 'heads');
+  const blockCount = requireHyperInt(bundle, 'blocks');
+  const embScale = hyperNumber(bundle, 'embScale', NaN);
+  const eps = hyperNumber(bundle, 'layerNormEps', NaN);
+  if (Number.isNaN(embScale)) throw new ModelHyperError('embScale', 'missing');
+  if (Number.isNaN(eps) || eps <= 0) throw new ModelHyperError('layerNormEps', 'missing or not positive');
+  if (N % heads !== 0) throw new ModelHyperError('heads', `${heads} does not divide dim ${N}`);
+
+  const owned: GPUBuffer[] = [];
+  const keep = (b: GPUBuffer) => (owned.push(b), b);
+  const weight = (name: string, shape: number[]) =>
+    keep(uploadStorage(device, name, requireTensor(bundle, name, ['float32'], shape)));
+  const scratch = (label: string, floats: number) =>
+    keep(storageBuffer(device, label, floats * 4, GPUBufferUsage.COPY_SRC));
+
+  const hidden = Array.from({ length: blockCount }, (_, b) => {
+    requireTensor(bundle, `block${b}.ffn.w1`, ['float32'], [N, -1]);
+    return tensorShape(bundle, `block${b}.ffn.w1`)[1];
+  });
+  const session = keep(storageBuffer(device, 'session', maxLen * 4));
+  const h = scratch('h', maxLen * N);
+  const q = scratch('q', maxLen * N);
+  const qm = scratch('Q', maxLen * N);
+  const km = scratch('K', maxLen * N);
+  const vm = scratch('V', maxLen * N);
+  const attnOut = scratch('O', maxLen * N);
+  const hid = scratch('ffn-hidden', maxLen * Math.max(N, ...hidden));
+  const theta = scratch('theta', N);
+
+  // Pipelines, one per distinct shape.
+  const linearPipes = new Map<string, Promise<GPUComputePipeline>>();
+  const linearPipe = (inDim: number, outDim: number, relu: boolean, residual: boolean) => {
+    const key = `${inDim}x${outDim}${relu ? '-relu' : ''}${residual ? '-res' : ''}`;
+    let p = linearPipes.get(key);
+    if (p === undefined) {
+      p = createKernel(device, `linear ${key}`, linearWgsl({ inDim, outDim, relu, residual }));
+      linearPipes.set(key, p);
+    }
+    return p;
+  };
+  const [embedPipe, lnPipe, attnPipe, readoutPipe] = await Promise.all([
+    createKernel(
+      device,
+      `embed-session/${bundle.manifest.kind}`,
+      embedSessionWgsl({ dim: N, embScale, itemRow: table.rowWgsl }),
+    ),
+    createKernel(device, 'layer-norm', layerNormWgsl({ dim: N, eps })),
+    createKernel(device, 'attention', attentionWgsl({ dim: N, heads, maxLen })),
+    createKernel(device, 'readout', readoutWgsl({ dim: N, maxLen })),
+  ]);
+
+  const steps: Step[] = [];
+  const embedBindings: GPUBuffer[] = [session, weight('pos', [maxLen, N]), h];
+  table.rowBuffers.forEach((b, k) => (embedBindings[TABLE_BINDING_BASE + k] = b));
+  const embedGroup = bindGroup(device, embedPipe, embedBindings, 'embed-session');
+  steps.push((pass, n) => {
+    pass.setPipeline(embedPipe);
+    pass.setBindGroup(0, embedGroup);
+    pass.dispatchWorkgroups(n);
+  });
+
+  const layerNorm = (prefix: string, x: GPUBuffer, y: GPUBuffer) => {
+    const group = bindGroup(
+      device,
+      lnPipe,
+      [x, weight(`${prefix}.gamma`, [N]), weight(`${prefix}.beta`, [N]), y],
+      prefix,
+    );
+    steps.push((pass, n) => {
+      pass.setPipeline(lnPipe);
+      pass.setBindGroup(0, group);
+      pass.dispatchWorkgroups(n);
+    });
+  };
+  const linear = async (
+    w: string,
+    b: string,
+    inDim: number,
+    outDim: number,
+    x: GPUBuffer,
+    y: GPUBuffer,
+    o: { relu?: boolean; residual?: GPUBuffer } = {},
+  ) => {
+    const pipe = await linearPipe(inDim, outDim, o.relu ?? false, o.residual !== undefined);
+    const group = bindGroup(
+      device,
+      pipe,
+      [x, weight(w, [inDim, outDim]), weight(b, [outDim]), y, o.residual],
+      w,
+    );
+    const columns = Math.ceil(outDim / LINEAR_WORKGROUP);
+    steps.push((pass, n) => {
+      pass.setPipeline(pipe);
+      pass.setBindGroup(0, group);
+      pass.dispatchWorkgroups(columns, n);
+    });
+  };
+
+  for (let blk = 0; blk < blockCount; blk++) {
+    const p = `block${blk}.`;
+    const F = hidden[blk];
+    layerNorm(`${p}attn_ln`, h, q);
+    await linear(`${p}attn.wq`, `${p}attn.bq`, N, N, q, qm);
+    await linear(`${p}attn.wk`, `${p}attn.bk`, N, N, h, km);
+    await linear(`${p}attn.wv`, `${p}attn.bv`, N, N, h, vm);
+    const attnGroup = bindGroup(device, attnPipe, [qm, km, vm, attnOut], `${p}attention`);
+    steps.push((pass, n) => {
+      pass.setPipeline(attnPipe);
+      pass.setBindGroup(0, attnGroup);
+      pass.dispatchWorkgroups(n, heads);
+    });
+    await linear(`${p}attn.wo`, `${p}attn.bo`, N, N, attnOut, h, { residual: q });
+    layerNorm(`${p}ffn_ln`, h, q);
+    await linear(`${p}ffn.w1`, `${p}ffn.b1`, N, F, q, hid, { relu: true });
+    await linear(`${p}ffn.w2`, `${p}ffn.b2`, F, N, hid, h, { residual: q });
+  }
+  layerNorm('final_ln', h, q);
+  await linear('readout.w2', 'readout.c', N, N, q, qm);
+  const readoutGroup = bindGroup(
+    device,
+    readoutPipe,
+    [params, q, qm, weight('readout.w1', [N, N]), weight('readout.f', [N]), theta],
+    'readout',
+  );
+  steps.push((pass) => {
+    pass.setPipeline(readoutPipe);
+    pass.setBindGroup(0, readoutGroup);
+    pass.dispatchWorkgroups(1);
+  });
+
+  return {
+    dim: N,
+    maxLen,
+    theta,
+    session,
+    record(pass, n) {
+      for (const step of steps) step(pass, n);
+    },
+    bytes: owned.reduce((s, b) => s + b.size, 0),
+    destroy() {
+      for (const b of owned) b.destroy();
+    },
+  };
+}

@@ -1,0 +1,81 @@
+// Kernel: one round of the GPU top-k. Each workgroup sorts a tile of 1024 (score, index) candidates by
+// bitonic sort in workgroup memory and writes its best k; rounds repeat on the survivors until one tile
+// remains, whose first k are the answer. Order: higher score first, equal scores → lower index (the
+// project's tie rule, engine/topk.ts); padding is (lowest f32, 0xffffffff) and sorts last.
+// Layout: params {count, k}; input = scores f32[count] (first round, index = position) or pairs
+//   vec2u[count] (later rounds: x = bitcast score, y = index); output vec2u[tiles · k].
+// Dispatch: grid(⌈count/1024⌉) workgroups of 256, each lane owning 4 slots of the tile.
+// Why: k ≤ 512 keeps at most half of a tile, so the candidates shrink ≥ 2× per round (V = 40k, k = 100:
+// 40k → 4k → 400 → 100 in three rounds) and only k pairs are read back; a tile of 1024 pairs (8 KiB)
+// fits every adapter's 16 KiB of workgroup memory.
+import { FLAT_WORKGROUP_ID } from '../gpu-util.ts';
+
+export const TOPK_TILE = 1024;
+const WG = 256;
+/** Largest k the GPU top-k serves (at most half a tile, so that every round shrinks the candidates). */
+export const TOPK_MAX_K = TOPK_TILE / 2;
+
+export function topkTileWgsl(o: { firstRound: boolean }): string {
+  const input = o.firstRound
+    ? '@group(0) @binding(1) var<storage, read> scores: array<f32>;'
+    : '@group(0) @binding(1) var<storage, read> pairs: array<vec2u>;';
+  const load = o.firstRound
+    ? 'key[j] = scores[g]; idx[j] = g;'
+    : 'let p = pairs[g]; key[j] = bitcast<f32>(p.x); idx[j] = p.y;';
+  return /* wgsl */ `
+// The lowest f32 stands for −∞: WGSL constant expressions may not produce infinities.
+const LOWEST = -3.40282346638528859812e38f;
+struct Params { count: u32, k: u32, pad0: u32, pad1: u32 }
+@group(0) @binding(0) var<uniform> params: Params;
+${input}
+@group(0) @binding(2) var<storage, read_write> result: array<vec2u>;
+
+var<workgroup> key: array<f32, ${TOPK_TILE}>;
+var<workgroup> idx: array<u32, ${TOPK_TILE}>;
+
+// True when slot a must come before slot b. NaN scores compare false everywhere, so they are loaded as −∞.
+fn before(a: u32, b: u32) -> bool {
+  return key[a] > key[b] || (key[a] == key[b] && idx[a] < idx[b]);
+}
+
+@compute @workgroup_size(${WG})
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  let tile = ${FLAT_WORKGROUP_ID};
+  let tiles = (params.count + ${TOPK_TILE - 1}u) / ${TOPK_TILE}u;
+  if (tile >= tiles) { return; }
+  let base = tile * ${TOPK_TILE}u;
+  for (var r = 0u; r < ${TOPK_TILE / WG}u; r++) {
+    let j = lid.x + r * ${WG}u;
+    let g = base + j;
+    if (g < params.count) {
+      ${load}
+      if (!(key[j] == key[j])) { key[j] = LOWEST; }
+    } else {
+      key[j] = LOWEST;
+      idx[j] = 0xffffffffu;
+    }
+  }
+  workgroupBarrier();
+  for (var size = 2u; size <= ${TOPK_TILE}u; size <<= 1u) {
+    for (var stride = size >> 1u; stride > 0u; stride >>= 1u) {
+      for (var r = 0u; r < ${TOPK_TILE / 2 / WG}u; r++) {
+        let p = lid.x + r * ${WG}u;
+        let a = 2u * stride * (p / stride) + (p % stride);
+        let b = a + stride;
+        // Blocks with (a & size) == 0 are put in ranking order, the others reversed (bitonic merge).
+        let wrong = select(before(a, b), before(b, a), (a & size) == 0u);
+        if (wrong) {
+          let tk = key[a]; key[a] = key[b]; key[b] = tk;
+          let ti = idx[a]; idx[a] = idx[b]; idx[b] = ti;
+        }
+      }
+      workgroupBarrier();
+    }
+  }
+  let k = params.k;
+  for (var j = lid.x; j < k; j += ${WG}u) {
+    result[tile * k + j] = vec2u(bitcast<u32>(key[j]), idx[j]);
+  }
+}
+`;
+}
