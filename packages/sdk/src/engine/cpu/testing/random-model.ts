@@ -1,5 +1,6 @@
 // Test fixtures: ModelBundle objects built directly in memory (no codec), with seeded random weights,
 // so that engine tests depend only on bundle/types.ts.
+import { seededRandom } from '../../../random.ts';
 import type {
   DType,
   Manifest,
@@ -11,17 +12,8 @@ import type {
 
 export type Rng = () => number;
 
-/** mulberry32: a small seeded PRNG, uniform in [0, 1). */
-export function seededRng(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The project's seeded PRNG (mulberry32), under the name these fixtures use. */
+export const seededRng: (seed: number) => Rng = seededRandom;
 
 export interface TensorSpec {
   name: string;

@@ -1,0 +1,62 @@
+// `pnpm eval --bundle <dir> --dataset <dir> [--limit N] [--workers W]`: ranks ALL items for every test
+// case through the SDK's CPU engine and prints one JSON object of metrics (percent) to stdout.
+// Progress goes to stderr, so stdout stays machine-readable.
+import { Command, InvalidArgumentError } from 'commander';
+import { evaluateBundle } from '../eval/index.ts';
+
+function positiveInt(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1)
+      throw new InvalidArgumentError(`${name} must be a positive integer, got "${value}"`);
+    return n;
+  };
+}
+
+function progressPrinter(): (done: number, total: number) => void {
+  const start = performance.now();
+  let last = 0;
+  return (done, total) => {
+    const now = performance.now();
+    if (now - last < 2000 && done < total) return;
+    last = now;
+    const elapsed = (now - start) / 1000;
+    const eta = done > 0 ? (elapsed * (total - done)) / done : 0;
+    process.stderr.write(
+      `eval: ${done}/${total} cases (${((100 * done) / total).toFixed(1)}%), ${elapsed.toFixed(0)} s, ETA ${eta.toFixed(0)} s\n`,
+    );
+  };
+}
+
+const program = new Command('eval')
+  .description('evaluate a model bundle on a dataset (all-item ranking, CPU engine)')
+  .requiredOption('--bundle <dir>', 'model bundle folder (with manifest.json)')
+  .requiredOption('--dataset <dir>', 'dataset folder (train.txt, test.txt, dataset.json)')
+  .option('--limit <n>', 'only the first n test cases', positiveInt('--limit'))
+  .option('--workers <n>', 'worker threads (default: 2, or 1 on a single core)', positiveInt('--workers'))
+  .action(async (opts: { bundle: string; dataset: string; limit?: number; workers?: number }) => {
+    const started = performance.now();
+    const { metrics, kind, dataset } = await evaluateBundle({
+      bundleDir: opts.bundle,
+      datasetDir: opts.dataset,
+      limit: opts.limit,
+      workers: opts.workers ?? defaultWorkers(),
+      onProgress: progressPrinter(),
+    });
+    process.stderr.write(
+      `eval: ${kind} bundle on ${dataset}, ${metrics.cases} cases in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
+    );
+    const rounded = Object.fromEntries(
+      Object.entries(metrics).map(([k, v]) => [k, k === 'cases' ? v : Number(v.toFixed(4))]),
+    );
+    process.stdout.write(`${JSON.stringify(rounded)}\n`);
+  });
+
+function defaultWorkers(): number {
+  return 1;
+}
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  process.stderr.write(`eval: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,60 @@
+// Loads what a bundle evaluation needs — the bundle, the dataset's test cases in the bundle's item
+// indices, a CPU engine — and checks that the two belong together. Shared by the main thread and workers.
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ModelBundle } from '@session-rec/sdk/bundle';
+import { MANIFEST_FILE } from '@session-rec/sdk/bundle';
+import { readBundleDir } from '@session-rec/sdk/bundle/node';
+import { createCpuEngine, type CpuScoringEngine } from '@session-rec/sdk/engine/cpu';
+import { readDataset } from '../data/index.ts';
+import { EvalInputError } from './errors.ts';
+import type { RankingCase } from './evaluate.ts';
+
+export interface BundleEvaluation {
+  bundle: ModelBundle;
+  engine: CpuScoringEngine;
+  datasetName: string;
+  cases: RankingCase[];
+}
+
+function requireDir(dir: string, what: string, mustContain: string): void {
+  if (!existsSync(dir)) throw new EvalInputError(`${what} folder not found: ${dir}`);
+  if (!statSync(dir).isDirectory()) throw new EvalInputError(`${what} is not a folder: ${dir}`);
+  if (!existsSync(join(dir, mustContain)))
+    throw new EvalInputError(`${what} folder ${dir} has no ${mustContain}`);
+}
+
+/**
+ * The first `limit` test cases (all when undefined) of `datasetDir`, mapped into the bundle's vocabulary
+ * (dataset item id = String(index + 1)), and a CPU engine for the bundle.
+ */
+export async function loadBundleEvaluation(
+  bundleDir: string,
+  datasetDir: string,
+  limit?: number,
+): Promise<BundleEvaluation> {
+  requireDir(bundleDir, 'bundle', MANIFEST_FILE);
+  requireDir(datasetDir, 'dataset', 'test.txt');
+  const bundle = await readBundleDir(bundleDir);
+  const dataset = readDataset(datasetDir);
+  const V = bundle.manifest.hyper.numItems;
+  if (V !== dataset.numItems) {
+    throw new EvalInputError(
+      `bundle ${bundleDir} has numItems = ${V} but dataset ${datasetDir} (${dataset.name}) has ${dataset.numItems} items: the bundle was not trained on this dataset`,
+    );
+  }
+  // Identity for the datasets' range vocabulary (first = 1); a lookup for any other vocabulary.
+  const toBundle = new Int32Array(dataset.numItems);
+  for (let i = 0; i < dataset.numItems; i++) toBundle[i] = bundle.itemIndex(String(i + 1));
+  const selected = limit === undefined ? dataset.testCases : dataset.testCases.slice(0, limit);
+  const cases: RankingCase[] = selected.map((c, n) => {
+    const label = toBundle[c.label];
+    if (label < 0)
+      throw new EvalInputError(
+        `test case ${n + 1}: label item ${c.label + 1} is not in the bundle's vocabulary`,
+      );
+    const prefix = Array.from(c.prefix, (i) => toBundle[i]).filter((i) => i >= 0);
+    return { prefix, label };
+  });
+  return { bundle, engine: createCpuEngine(bundle), datasetName: dataset.name, cases };
+}

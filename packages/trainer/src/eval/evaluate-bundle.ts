@@ -1,0 +1,84 @@
+// `pnpm eval` as a library: a bundle folder × a dataset folder → the protocol's metrics, scored by the
+// SDK's CPU engine (the numbers a browser would produce). Optionally split across worker threads.
+import { Worker } from 'node:worker_threads';
+import { loadBundleEvaluation } from './bundle-cases.ts';
+import { DEFAULT_CUTOFFS, MetricAccumulator } from './metrics.ts';
+import { rankCases } from './evaluate.ts';
+import type { WorkerInput, WorkerMessage } from './worker.ts';
+
+export interface EvaluateBundleOptions {
+  bundleDir: string;
+  datasetDir: string;
+  /** Only the first `limit` test cases. */
+  limit?: number;
+  /** Worker threads; 1 (default) scores in this thread. */
+  workers?: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface BundleMetrics {
+  metrics: Record<string, number>;
+  kind: string;
+  dataset: string;
+}
+
+export async function evaluateBundle(opts: EvaluateBundleOptions): Promise<BundleMetrics> {
+  const workers = opts.workers ?? 1;
+  if (!Number.isInteger(workers) || workers < 1)
+    throw new RangeError(`workers must be a positive integer, got ${workers}`);
+  if (opts.limit !== undefined && (!Number.isInteger(opts.limit) || opts.limit < 1)) {
+    throw new RangeError(`limit must be a positive integer, got ${opts.limit}`);
+  }
+  // Loaded here even with workers: the input errors surface once, before any thread starts.
+  const { bundle, engine, cases, datasetName } = await loadBundleEvaluation(
+    opts.bundleDir,
+    opts.datasetDir,
+    opts.limit,
+  );
+  const acc = new MetricAccumulator(DEFAULT_CUTOFFS);
+  let ranks: Int32Array[];
+  if (workers === 1 || cases.length < 2 * workers) {
+    ranks = [
+      rankCases(cases, (session, out) => engine.scoreAll(session, out), {
+        numItems: bundle.manifest.hyper.numItems,
+        maxLen: bundle.manifest.hyper.maxLen,
+        onProgress: opts.onProgress,
+      }),
+    ];
+  } else {
+    engine.dispose();
+    ranks = await rankInWorkers(opts, workers, cases.length);
+  }
+  for (const part of ranks) for (const r of part) acc.add(r);
+  return { metrics: acc.result(), kind: bundle.manifest.kind, dataset: datasetName };
+}
+
+function rankInWorkers(opts: EvaluateBundleOptions, count: number, total: number): Promise<Int32Array[]> {
+  let done = 0;
+  const entry = new URL('./worker.ts', import.meta.url).href;
+  const jobs = Array.from({ length: count }, (_, index) => {
+    const input: WorkerInput = {
+      entry,
+      bundleDir: opts.bundleDir,
+      datasetDir: opts.datasetDir,
+      limit: opts.limit,
+      index,
+      count,
+    };
+    const worker = new Worker(new URL('./worker-boot.mjs', import.meta.url), { workerData: input });
+    return new Promise<Int32Array>((resolve, reject) => {
+      worker.on('message', (msg: WorkerMessage) => {
+        if (msg.type === 'progress') {
+          done += msg.done;
+          opts.onProgress?.(done, total);
+        } else {
+          resolve(msg.ranks);
+          void worker.terminate();
+        }
+      });
+      worker.on('error', reject);
+      worker.on('exit', (code) => reject(new Error(`evaluation worker ${index} exited with code ${code}`)));
+    });
+  });
+  return Promise.all(jobs);
+}

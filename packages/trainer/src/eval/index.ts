@@ -1,0 +1,13 @@
+// The evaluator: protocol metrics (metrics.ts), the reusable ranking loop (evaluate.ts) and the
+// bundle × dataset evaluation behind `pnpm eval` (evaluate-bundle.ts).
+export { DEFAULT_CUTOFFS, MetricAccumulator, metricNames, rankOfLabel } from './metrics.ts';
+export {
+  evaluateRanking,
+  modelSession,
+  rankCases,
+  type EvaluateOptions,
+  type RankingCase,
+  type ScoreAllFn,
+} from './evaluate.ts';
+export { evaluateBundle, type BundleMetrics, type EvaluateBundleOptions } from './evaluate-bundle.ts';
+export { EvalInputError } from './errors.ts';
