@@ -24,10 +24,10 @@ export interface EngineFactories {
 
 export const defaultEngineFactories: EngineFactories = {
   cpu: createCpuEngine,
-  async webgpu() {
-    // The WebGPU engine (packages/sdk/src/engine/webgpu/) is not in this build yet: `auto` falls back to CPU
-    // through the same path that handles a missing adapter.
-    throw new BackendUnavailableError('webgpu', 'the WebGPU engine is not part of this SDK build yet');
+  async webgpu(bundle, options) {
+    // A separate chunk, fetched only when WebGPU is about to be used.
+    const { createWebGpuEngine } = await import('../engine/webgpu/index.ts');
+    return createWebGpuEngine(bundle, options);
   },
   hasWebGpu: () => typeof navigator !== 'undefined' && 'gpu' in navigator && !!navigator.gpu,
 };
