@@ -1,7 +1,11 @@
 // `pnpm train <model> …`: one sub-command per model family, each registered by one line below.
 import { Command } from 'commander';
 import { registerPopularityCommand } from './commands/popularity.ts';
+import { registerSttdCommand } from './commands/sttd.ts';
+import { registerTtCommand } from './commands/tt.ts';
 
 const program = new Command('train').description('train session-recommendation models and export bundles');
 registerPopularityCommand(program);
+registerTtCommand(program);
+registerSttdCommand(program);
 await program.parseAsync(process.argv);

@@ -2,8 +2,9 @@
 // tensor-train baselines, so that all students share one distillation: L_mse between the rebuilt rows
 // and the teacher's X as the table's aux loss, and the embedding mixup e' = η X + (1 − η) e in training.
 // X is read through a zero-gradient identity: only the teacher's own losses move it (bidirectional KD).
-import type * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
 import { CompositionalCodes, embeddingMixup, stopGradient } from './compositional-codes.ts';
+import type { ItemTable } from './item-table.ts';
 
 export interface TableDistillationOptions {
   /** The teacher's current item table X [V, N]. */
@@ -35,4 +36,36 @@ export class TableDistillation {
   auxLoss(): tf.Scalar | null {
     return this.lastMse;
   }
+}
+
+/**
+ * Fits the table to the teacher's X by L_mse alone (Adam, whole table per step) before stage 1 — the
+ * counterpart of the compositional student's code warm-up, so that both students start near the teacher.
+ */
+export function warmUpToTeacher(
+  table: ItemTable,
+  teacherItems: () => tf.Tensor2D,
+  steps: number,
+  options: { lr: number; log?: (line: string) => void },
+): { steps: number; mseBefore: number; mseAfter: number; seconds: number } {
+  const t0 = performance.now();
+  const mse = () =>
+    CompositionalCodes.mseLoss(
+      table.embeddings({ training: false }),
+      stopGradient(teacherItems()) as tf.Tensor2D,
+    );
+  const mseBefore = tf.tidy(() => mse().dataSync()[0]!);
+  const optimizer = tf.train.adam(options.lr);
+  for (let s = 0; s < steps; s++) {
+    tf.tidy(() => {
+      optimizer.minimize(mse, false, table.variables());
+    });
+  }
+  optimizer.dispose();
+  const mseAfter = tf.tidy(() => mse().dataSync()[0]!);
+  const seconds = (performance.now() - t0) / 1000;
+  options.log?.(
+    `L_mse warm-up: ${steps} steps, mse ${mseBefore.toFixed(4)} → ${mseAfter.toFixed(4)} (${seconds.toFixed(0)} s)`,
+  );
+  return { steps, mseBefore, mseAfter, seconds };
 }
