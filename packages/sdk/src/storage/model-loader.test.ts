@@ -324,3 +324,22 @@ describe('model management helpers', () => {
     expect(await deleteStoredModel(TEST_MODEL_URL, undefined, db.store)).toBe(false);
   });
 });
+
+describe('model management helpers without IndexedDB', () => {
+  it('answer "nothing stored" instead of throwing', async () => {
+    const saved = globalThis.indexedDB;
+    // @ts-expect-error simulating a browser without IndexedDB
+    delete globalThis.indexedDB;
+    try {
+      const store = indexedDbModelStore('helpers-no-idb');
+      expect(await isModelStored(TEST_MODEL_URL, undefined, store)).toBe(false);
+      expect(await isModelStored(TEST_MODEL_URL, 'v1', store)).toBe(false);
+      expect(await getStoredModel(TEST_MODEL_URL, store)).toBeUndefined();
+      expect(await listStoredModels(store)).toEqual([]);
+      expect(await deleteStoredModel(TEST_MODEL_URL, undefined, store)).toBe(false);
+      expect((await getStorageUsage(store)).modelBytes).toBe(0);
+    } finally {
+      globalThis.indexedDB = saved;
+    }
+  });
+});

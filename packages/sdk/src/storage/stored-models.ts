@@ -2,7 +2,7 @@
 // One record per (model URL, version) holds every file of that version: the version is in the key, so an
 // upgrade can never read a stale file of the previous version, and the record is written in one transaction
 // together with the "current version" pointer.
-import { indexedDbModelStore, type ModelStore } from './model-store.ts';
+import { indexedDbModelStore, probeStore, type ModelStore } from './model-store.ts';
 import { resolveModelUrl } from './model-url.ts';
 
 export interface StoredModelRecord {
@@ -61,17 +61,32 @@ function info(record: StoredModelRecord): StoredModelInfo {
   };
 }
 
+/**
+ * Runs a query; where IndexedDB is unavailable altogether (private windows, blocked storage) the answer is
+ * `empty` — nothing can be stored there — instead of an error. Other failures propagate.
+ */
+async function orEmpty<T>(store: ModelStore, empty: T, query: () => Promise<T>): Promise<T> {
+  try {
+    return await query();
+  } catch (error) {
+    if ((await probeStore(store)) !== null) return empty;
+    throw error;
+  }
+}
+
 /** The stored versions of every model (normally one per model URL). */
 export async function listStoredModels(
   store: ModelStore = indexedDbModelStore(),
 ): Promise<StoredModelInfo[]> {
-  const out: StoredModelInfo[] = [];
-  for (const key of await store.keys()) {
-    if (!parseModelKey(key)) continue;
-    const record = await store.get<StoredModelRecord>(key);
-    if (record) out.push(info(record));
-  }
-  return out;
+  return orEmpty(store, [], async () => {
+    const out: StoredModelInfo[] = [];
+    for (const key of await store.keys()) {
+      if (!parseModelKey(key)) continue;
+      const record = await store.get<StoredModelRecord>(key);
+      if (record) out.push(info(record));
+    }
+    return out;
+  });
 }
 
 /** The stored version of a model (URL as given to createRecommender), or undefined when none is stored. */
@@ -79,7 +94,8 @@ export async function getStoredModel(
   model: string | URL,
   store: ModelStore = indexedDbModelStore(),
 ): Promise<StoredModelInfo | undefined> {
-  const record = await readCurrentRecord(store, resolveModelUrl(model).baseUrl);
+  const url = resolveModelUrl(model).baseUrl;
+  const record = await orEmpty(store, undefined, () => readCurrentRecord(store, url));
   return record && info(record);
 }
 
@@ -90,8 +106,9 @@ export async function isModelStored(
   store: ModelStore = indexedDbModelStore(),
 ): Promise<boolean> {
   const url = resolveModelUrl(model).baseUrl;
-  if (version === undefined) return (await readCurrentRecord(store, url)) !== undefined;
-  return (await store.get(modelKey(url, version))) !== undefined;
+  const key = version === undefined ? undefined : modelKey(url, version);
+  const found = await orEmpty(store, undefined, () => (key ? store.get(key) : readCurrentRecord(store, url)));
+  return found !== undefined;
 }
 
 /** Deletes the stored copies of a model (every version, or only `version`). Resolves true if one was deleted. */
@@ -101,14 +118,16 @@ export async function deleteStoredModel(
   store: ModelStore = indexedDbModelStore(),
 ): Promise<boolean> {
   const url = resolveModelUrl(model).baseUrl;
-  const victims = (await storedVersionKeys(store, url)).filter(
-    (key) => version === undefined || parseModelKey(key)?.version === version,
-  );
-  const current = await store.get<string>(currentKey(url));
-  const dropPointer = current !== undefined && (version === undefined || version === current);
-  if (dropPointer) victims.push(currentKey(url));
-  if (victims.length > 0) await store.delMany(victims);
-  return victims.length > 0;
+  return orEmpty(store, false, async () => {
+    const victims = (await storedVersionKeys(store, url)).filter(
+      (key) => version === undefined || parseModelKey(key)?.version === version,
+    );
+    const current = await store.get<string>(currentKey(url));
+    if (current !== undefined && (version === undefined || version === current))
+      victims.push(currentKey(url));
+    if (victims.length > 0) await store.delMany(victims);
+    return victims.length > 0;
+  });
 }
 
 export interface StorageUsage {
