@@ -6,7 +6,7 @@
 import type { ModelBundle } from '../../../bundle/types.ts';
 import { ModelHyperError } from '../errors.ts';
 import { requireHyperInt, requireTensor } from '../tensors.ts';
-import { hyperList } from './tt.ts';
+import { dotRow, hyperList, materializedTable, type TensorTrainTableOptions } from './tt.ts';
 import type { ItemTable } from './types.ts';
 
 /** Shapes of a two-core semi-tensor train item table. */
@@ -69,7 +69,12 @@ export function sttdReconstructionMacs(g: SttdGeometry): { perItem: number; cata
 }
 
 /** Builds the STTD item table over explicit cores (the factory below reads them from a bundle). */
-export function createSttdTableFromCores(g: SttdGeometry, g1: Float32Array, g2: Float32Array): ItemTable {
+export function createSttdTableFromCores(
+  g: SttdGeometry,
+  g1: Float32Array,
+  g2: Float32Array,
+  options: TensorTrainTableOptions = {},
+): ItemTable {
   const [J1, J2] = g.J;
   const I2 = g.I[1];
   const { rank: R, t, dim } = g;
@@ -107,6 +112,14 @@ export function createSttdTableFromCores(g: SttdGeometry, g1: Float32Array, g2: 
     }
   };
 
+  if (options.rows === 'materialized') {
+    return materializedTable(g.numItems, dim, (visit) => {
+      for (let i = 0; i < g.numItems; i++) {
+        reconstruct(i, row, 0);
+        visit(i, row);
+      }
+    });
+  }
   return {
     numItems: g.numItems,
     dim,
@@ -114,16 +127,14 @@ export function createSttdTableFromCores(g: SttdGeometry, g1: Float32Array, g2: 
     scoreAll(theta, out) {
       for (let i = 0; i < g.numItems; i++) {
         reconstruct(i, row, 0);
-        let s = 0;
-        for (let n = 0; n < dim; n++) s += theta[n] * row[n];
-        out[i] = s;
+        out[i] = dotRow(theta, row, 0, dim);
       }
     },
   };
 }
 
 /** The `sttd` entry of the CPU engine's item-table registry. */
-export function createSttdTable(bundle: ModelBundle): ItemTable {
+export function createSttdTable(bundle: ModelBundle, options: TensorTrainTableOptions = {}): ItemTable {
   const hyper = bundle.manifest.hyper;
   const dim = requireHyperInt(bundle, 'dim');
   const g = sttdGeometry(
@@ -136,5 +147,5 @@ export function createSttdTable(bundle: ModelBundle): ItemTable {
   );
   const g1 = requireTensor(bundle, 'sttd.g1', ['float32'], sttdG1Shape(g));
   const g2 = requireTensor(bundle, 'sttd.g2', ['float32'], sttdG2Shape(g));
-  return createSttdTableFromCores(g, g1, g2);
+  return createSttdTableFromCores(g, g1, g2, options);
 }

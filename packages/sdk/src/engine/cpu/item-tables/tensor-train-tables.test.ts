@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { ModelBundle, TypedArray } from '../../../bundle/types.ts';
 import { seededRandom } from '../../../testing/random-bundle.ts';
 import { ModelHyperError, ModelTensorError } from '../errors.ts';
+import type { ItemTable } from './types.ts';
 import {
   createTtTable,
   createTtTableFromCores,
@@ -256,3 +257,41 @@ describe('sttd item table (CPU reconstruction)', () => {
     expect(() => sttdGeometry(35, 16, [5, 7], [4, 4, 1], 6, 2)).toThrow(ModelHyperError);
   });
 });
+
+describe('materialized rows (offline evaluation)', () => {
+  it('tt: bit-identical scores and rows to per-query reconstruction', () => {
+    const g = ttGeometry(53, 16, [3, 4, 5], [4, 2, 2], [5, 2]);
+    const cores = randomCores(g, 11);
+    const perQuery = createTtTableFromCores(g, cores);
+    const materialized = createTtTableFromCores(g, cores, { rows: 'materialized' });
+    expectSameTables(perQuery, materialized);
+  });
+
+  it('sttd: bit-identical scores and rows to per-query reconstruction', () => {
+    const g = sttdGeometry(31, 12, [5, 7], [2, 6], 4, 2);
+    const [g1, g2] = randomSttdCores(g, 12);
+    expectSameTables(
+      createSttdTableFromCores(g, g1, g2),
+      createSttdTableFromCores(g, g1, g2, { rows: 'materialized' }),
+    );
+  });
+});
+
+function expectSameTables(a: ItemTable, b: ItemTable) {
+  const rand = seededRandom(5);
+  for (let q = 0; q < 3; q++) {
+    const theta = Float32Array.from({ length: a.dim }, () => rand() * 2 - 1);
+    const sa = new Float32Array(a.numItems);
+    const sb = new Float32Array(a.numItems);
+    a.scoreAll(theta, sa);
+    b.scoreAll(theta, sb);
+    expect(sb).toEqual(sa);
+  }
+  const ra = new Float32Array(a.dim);
+  const rb = new Float32Array(a.dim);
+  for (let i = 0; i < a.numItems; i++) {
+    a.embedInto(i, ra, 0);
+    b.embedInto(i, rb, 0);
+    expect(rb).toEqual(ra);
+  }
+}

@@ -155,8 +155,49 @@ class TtChain {
   }
 }
 
+/**
+ * How scoreAll gets its rows. `per-query` (the default, what a device runs): every call rebuilds the
+ * catalogue from the cores — the reconstruction cost EODRec measures, with only the cores in memory.
+ * `materialized`: rows rebuilt once at creation and kept (V·N floats — the memory the compression saved);
+ * for offline evaluation, where the scores are bit-identical to per-query (same rows, same dot order).
+ */
+export interface TensorTrainTableOptions {
+  rows?: 'per-query' | 'materialized';
+}
+
+/** θ · rows[offset … offset + dim), one accumulator in index order (both row modes use exactly this). */
+export function dotRow(theta: Float32Array, rows: Float32Array, offset: number, dim: number): number {
+  let s = 0;
+  for (let n = 0; n < dim; n++) s += theta[n] * rows[offset + n];
+  return s;
+}
+
+/** An ItemTable over rows rebuilt once: `visitRows` must call back every row 0 … V−1 in order. */
+export function materializedTable(
+  numItems: number,
+  dim: number,
+  visitRows: (visit: (index: number, row: Float32Array) => void) => void,
+): ItemTable {
+  const rows = new Float32Array(numItems * dim);
+  visitRows((i, row) => rows.set(row, i * dim));
+  return {
+    numItems,
+    dim,
+    embedInto(index, out, offset) {
+      out.set(rows.subarray(index * dim, index * dim + dim), offset);
+    },
+    scoreAll(theta, out) {
+      for (let i = 0; i < numItems; i++) out[i] = dotRow(theta, rows, i * dim, dim);
+    },
+  };
+}
+
 /** Builds the TT item table over explicit cores (the factory below reads them from a bundle). */
-export function createTtTableFromCores(g: TtGeometry, cores: TtCores): ItemTable {
+export function createTtTableFromCores(
+  g: TtGeometry,
+  cores: TtCores,
+  options: TensorTrainTableOptions = {},
+): ItemTable {
   const d = g.p.length;
   const chain = new TtChain(g, cores);
   const digits = new Int32Array(d);
@@ -166,6 +207,20 @@ export function createTtTableFromCores(g: TtGeometry, cores: TtCores): ItemTable
       index = Math.floor(index / g.p[k]);
     }
   };
+  // Mixed-radix counter over 0 … V−1: after item i, only the stages from the lowest changed digit on are
+  // recomputed, so P_1 … P_{d−1} are shared by all items of a prefix.
+  const visitRows = (visit: (index: number, row: Float32Array) => void) => {
+    digits.fill(0);
+    let changedFrom = 0;
+    for (let i = 0; i < g.numItems; i++) {
+      for (let k = changedFrom; k < d; k++) chain.stage(k, digits[k]);
+      visit(i, chain.row);
+      let k = d - 1;
+      while (k >= 0 && ++digits[k] === g.p[k]) digits[k--] = 0;
+      changedFrom = Math.max(k, 0);
+    }
+  };
+  if (options.rows === 'materialized') return materializedTable(g.numItems, g.dim, visitRows);
   return {
     numItems: g.numItems,
     dim: g.dim,
@@ -175,20 +230,9 @@ export function createTtTableFromCores(g: TtGeometry, cores: TtCores): ItemTable
       out.set(chain.row, offset);
     },
     scoreAll(theta, out) {
-      // Mixed-radix counter over 0 … V−1: after item i, only the stages from the lowest changed digit on
-      // are recomputed, so P_1 … P_{d−1} are shared by all items of a prefix.
-      digits.fill(0);
-      let changedFrom = 0;
-      const row = chain.row;
-      for (let i = 0; i < g.numItems; i++) {
-        for (let k = changedFrom; k < d; k++) chain.stage(k, digits[k]);
-        let s = 0;
-        for (let n = 0; n < g.dim; n++) s += theta[n] * row[n];
-        out[i] = s;
-        let k = d - 1;
-        while (k >= 0 && ++digits[k] === g.p[k]) digits[k--] = 0;
-        changedFrom = Math.max(k, 0);
-      }
+      visitRows((i, row) => {
+        out[i] = dotRow(theta, row, 0, g.dim);
+      });
     },
   };
 }
@@ -202,7 +246,7 @@ export function hyperList(bundle: ModelBundle, field: string): number[] {
 }
 
 /** The `tt` entry of the CPU engine's item-table registry. */
-export function createTtTable(bundle: ModelBundle): ItemTable {
+export function createTtTable(bundle: ModelBundle, options: TensorTrainTableOptions = {}): ItemTable {
   const hyper = bundle.manifest.hyper;
   const dim = requireHyperInt(bundle, 'dim');
   const g = ttGeometry(
@@ -213,5 +257,5 @@ export function createTtTable(bundle: ModelBundle): ItemTable {
     hyperList(bundle, 'ttRanks'),
   );
   const cores = g.p.map((_, k) => requireTensor(bundle, `tt.core${k}`, ['float32'], ttCoreShape(g, k)));
-  return createTtTableFromCores(g, cores);
+  return createTtTableFromCores(g, cores, options);
 }
