@@ -161,6 +161,25 @@ test.describe('SDK storage in Chromium', () => {
     expect(await recommendIds(page)).toEqual(before);
   });
 
+  test('two recommenders created at once share one download and one stored copy', async ({ page }) => {
+    const host = new ModelHost();
+    host.files = await bundle(10);
+    await host.attach(page);
+    await openHarness(page);
+    const result = await page.evaluate(async () => {
+      const { sdk } = window as unknown as HarnessWindow;
+      const [a, b] = await Promise.all([
+        sdk.createRecommender({ model: '/e2e-models/shop/', backend: 'cpu' }),
+        sdk.createRecommender({ model: '/e2e-models/shop/manifest.json', backend: 'cpu' }),
+      ]);
+      return { sources: [a.model.source, b.model.source], stored: await sdk.listStoredModels() };
+    });
+    expect(result.sources).toEqual(['network', 'network']);
+    expect(host.count('tensors.bin')).toBe(1);
+    expect(host.count('manifest.json')).toBe(1);
+    expect(result.stored).toHaveLength(1);
+  });
+
   test('a reload while offline uses the stored copy', async ({ page }) => {
     const host = new ModelHost();
     host.files = await bundle(2);

@@ -192,6 +192,24 @@ describe('createRecommender', () => {
   });
 });
 
+describe('abort', () => {
+  it('an aborted signal rejects createRecommender with its reason and stores nothing', async () => {
+    const files = await randomBundleFiles('full', { numItems: 40, dim: 8, seed: 3 });
+    const server = bundleServer(files);
+    server.delayMs = 30;
+    const store = indexedDbModelStore(`recommender-abort-${++dbCounter}`);
+    const controller = new AbortController();
+    const pending = createRecommender(
+      { model: TEST_MODEL_URL, fetch: server.fetch, backend: 'cpu', signal: controller.signal },
+      { store, sessionPersistence: null },
+    );
+    controller.abort(new Error('navigated away'));
+    await expect(pending).rejects.toThrow('navigated away');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await store.keys()).toEqual([]);
+  });
+});
+
 describe('argument errors', () => {
   it.each([
     [{ k: 0 }, RangeError, /k must be an integer from 1 to numItems \(120\), got 0/],
