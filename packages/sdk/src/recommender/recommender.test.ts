@@ -329,22 +329,23 @@ describe('backends', () => {
 });
 
 describe('storage fallback', () => {
-  it('IndexedDB unavailable (InvalidStateError) → memory with a storage-fallback warning', async () => {
-    const failing: ModelStore = {
-      ...memoryModelStore(),
-      kind: 'indexeddb',
-      get: async () => {
-        throw new DOMException(
-          'A mutation operation was attempted on a database that did not allow mutations.',
-          'InvalidStateError',
-        );
-      },
-    };
-    const { rec, warnings } = await setup({}, { store: failing, memoryStore: memoryModelStore() });
-    expect(rec.model.storedIn).toBe('memory');
-    expect(warnings.map((w) => w.code)).toEqual(['storage-fallback']);
-    expect(await rec.recommend({ k: 2 })).toHaveLength(2);
-  });
+  it.each(['InvalidStateError', 'SecurityError', 'UnknownError'])(
+    'IndexedDB unavailable (%s) → memory with a storage-fallback warning',
+    async (name) => {
+      const failing: ModelStore = {
+        ...memoryModelStore(),
+        kind: 'indexeddb',
+        get: async () => {
+          throw new DOMException('IndexedDB refused', name);
+        },
+      };
+      const { rec, warnings } = await setup({}, { store: failing, memoryStore: memoryModelStore() });
+      expect(rec.model.storedIn).toBe('memory');
+      expect(warnings.map((w) => w.code)).toEqual(['storage-fallback']);
+      expect(warnings[0].message).toMatch(/IndexedDB is unavailable/);
+      expect(await rec.recommend({ k: 2 })).toHaveLength(2);
+    },
+  );
 
   it('no indexedDB global at all → memory with a warning', async () => {
     const saved = globalThis.indexedDB;
