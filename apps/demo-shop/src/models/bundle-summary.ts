@@ -1,0 +1,91 @@
+// What the shop and the benchmark know about a servable bundle without downloading it: one entry of
+// `/models/index.json`, derived from the bundle's manifest.json by the Vite plugin (server/model-index.ts).
+import type { Manifest, ModelKind } from '@session-rec/sdk/bundle';
+
+export interface BundleSummary {
+  /** Folder name, e.g. `tmall-teacher`. */
+  id: string;
+  /** URL of the bundle folder (what `createRecommender({ model })` takes), ending in `/`. */
+  url: string;
+  dataset: string;
+  kind: ModelKind;
+  version: string;
+  numItems: number;
+  /** Bytes a browser downloads: manifest + every file. */
+  bundleBytes: number;
+  /** Bytes the same model would take with an uncompressed float32 item table (null for popularity). */
+  uncompressedBytes: number | null;
+  metrics: Record<string, number>;
+  /** True for random-weight bundles the benchmark generates for kinds not trained yet. */
+  random: boolean;
+}
+
+/** Tensors that make up the item table of each kind (docs/model.md); everything else is shared weights. */
+export function isItemTableTensor(kind: ModelKind, name: string): boolean {
+  switch (kind) {
+    case 'full':
+      return name === 'items';
+    case 'compositional':
+      return name === 'codes' || name === 'codebooks';
+    case 'tt':
+      return name.startsWith('tt.');
+    case 'sttd':
+      return name.startsWith('sttd.');
+    case 'popularity':
+      return false;
+  }
+}
+
+/** Folder names follow `<dataset>-<kind>[-suffix]`; the manifest's info.dataset wins when present. */
+function datasetOf(id: string, manifest: Manifest): string {
+  const fromInfo = manifest.info?.dataset;
+  if (typeof fromInfo === 'string' && fromInfo.length > 0) return fromInfo;
+  return id.split('-')[0];
+}
+
+export function summarizeManifest(
+  id: string,
+  url: string,
+  manifest: Manifest,
+  manifestBytes: number,
+  random = false,
+): BundleSummary {
+  const fileBytes = manifest.files.reduce((sum, file) => sum + file.byteLength, 0);
+  const bundleBytes = manifestBytes + fileBytes;
+  let uncompressedBytes: number | null = null;
+  const dim = manifest.hyper.dim;
+  if (manifest.kind !== 'popularity' && dim) {
+    const tableBytes = manifest.tensors
+      .filter((tensor) => isItemTableTensor(manifest.kind, tensor.name))
+      .reduce((sum, tensor) => sum + tensor.byteLength, 0);
+    uncompressedBytes = bundleBytes - tableBytes + manifest.hyper.numItems * dim * 4;
+  }
+  return {
+    id,
+    url,
+    dataset: datasetOf(id, manifest),
+    kind: manifest.kind,
+    version: manifest.version,
+    numItems: manifest.hyper.numItems,
+    bundleBytes,
+    uncompressedBytes,
+    metrics: manifest.metrics ?? {},
+    random: random || manifest.info?.random === true,
+  };
+}
+
+const KIND_TIER: Record<ModelKind, number> = { compositional: 0, tt: 1, sttd: 1, full: 2, popularity: 3 };
+
+/**
+ * The shop's default: the best trained compressed bundle, else the teacher (full), else popularity;
+ * within a tier the higher NDCG@10 (then P@10) wins, then the folder name for a stable choice.
+ */
+export function chooseDefaultBundle(bundles: readonly BundleSummary[]): BundleSummary | undefined {
+  const quality = (b: BundleSummary) => b.metrics['NDCG@10'] ?? b.metrics['P@10'] ?? -1;
+  return bundles
+    .filter((b) => !b.random)
+    .slice()
+    .sort(
+      (a, b) => KIND_TIER[a.kind] - KIND_TIER[b.kind] || quality(b) - quality(a) || a.id.localeCompare(b.id),
+    )[0];
+}

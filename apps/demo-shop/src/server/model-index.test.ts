@@ -1,0 +1,95 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeBundleDir } from '@session-rec/sdk/bundle/node';
+import { randomBundleFiles } from '@session-rec/sdk/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chooseDefaultBundle, type BundleSummary } from '../models/bundle-summary.ts';
+import { listBundles } from './model-index.ts';
+
+let dir: string;
+const V = 300;
+const N = 16;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'shop-models-'));
+  await writeBundleDir(join(dir, 'toy-full'), await randomBundleFiles('full', { numItems: V, dim: N }));
+  await writeBundleDir(
+    join(dir, 'toy-compositional'),
+    await randomBundleFiles('compositional', {
+      numItems: V,
+      dim: N,
+      M: 4,
+      K: 16,
+      info: { dataset: 'toyset' },
+    }),
+  );
+  await writeBundleDir(join(dir, 'toy-popularity'), await randomBundleFiles('popularity', { numItems: V }));
+  await mkdir(join(dir, 'empty-folder'));
+  await mkdir(join(dir, 'broken'));
+  await writeFile(join(dir, 'broken', 'manifest.json'), '{"format": "something-else"}');
+});
+
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+describe('listBundles', () => {
+  it('lists every valid bundle folder and reports the others', async () => {
+    const skipped: string[] = [];
+    const bundles = await listBundles(dir, {
+      urlPrefix: '/models/',
+      onSkip: (folder) => skipped.push(folder),
+    });
+    expect(bundles.map((b) => b.id)).toEqual(['toy-compositional', 'toy-full', 'toy-popularity']);
+    expect(skipped.sort()).toEqual(['broken', 'empty-folder']);
+    const full = bundles.find((b) => b.kind === 'full')!;
+    expect(full.url).toBe('/models/toy-full/');
+    expect(full.dataset).toBe('toy'); // from the folder name when info.dataset is absent
+    expect(bundles.find((b) => b.kind === 'compositional')!.dataset).toBe('toyset');
+    expect(full.numItems).toBe(V);
+    expect(full.random).toBe(false);
+  });
+
+  it('counts bundle bytes as manifest + files and the uncompressed size with a float32 table', async () => {
+    const bundles = await listBundles(dir, { urlPrefix: '/m/' });
+    const full = bundles.find((b) => b.kind === 'full')!;
+    const comp = bundles.find((b) => b.kind === 'compositional')!;
+    // A float32 full table is already uncompressed.
+    expect(full.uncompressedBytes).toBe(full.bundleBytes);
+    // The compositional bundle: shared weights the same, item table V×N float32 instead of codes + codebooks.
+    const compTable = V * 4 * 1 + 4 * 16 * N * 4;
+    expect(comp.uncompressedBytes! - comp.bundleBytes).toBe(V * N * 4 - compTable);
+    expect(bundles.find((b) => b.kind === 'popularity')!.uncompressedBytes).toBeNull();
+  });
+
+  it('returns nothing for a missing folder', async () => {
+    expect(await listBundles(join(dir, 'nope'), { urlPrefix: '/' })).toEqual([]);
+  });
+});
+
+describe('chooseDefaultBundle', () => {
+  const summary = (
+    id: string,
+    kind: BundleSummary['kind'],
+    metrics: Record<string, number> = {},
+    random = false,
+  ) => ({ id, kind, metrics, random }) as BundleSummary;
+
+  it('prefers a trained compressed bundle, then the teacher, then popularity', () => {
+    const pop = summary('t-popularity', 'popularity');
+    const teacher = summary('t-teacher', 'full', { 'NDCG@10': 19 });
+    const comp = summary('t-compositional', 'compositional', { 'NDCG@10': 17 });
+    expect(chooseDefaultBundle([pop, teacher, comp])).toBe(comp);
+    expect(chooseDefaultBundle([pop, teacher])).toBe(teacher);
+    expect(chooseDefaultBundle([pop])).toBe(pop);
+    expect(chooseDefaultBundle([])).toBeUndefined();
+  });
+
+  it('never picks random weights, and picks the better of two compressed bundles', () => {
+    const randomComp = summary('r-compositional', 'compositional', {}, true);
+    const tt = summary('t-tt', 'tt', { 'NDCG@10': 12 });
+    const sttd = summary('t-sttd', 'sttd', { 'NDCG@10': 14 });
+    const pop = summary('t-popularity', 'popularity');
+    expect(chooseDefaultBundle([randomComp, pop])).toBe(pop);
+    expect(chooseDefaultBundle([tt, sttd, pop])).toBe(sttd);
+  });
+});

@@ -1,0 +1,87 @@
+// Vite plugin: `/models/index.json` lists the committed bundles in public/models (dev server and build),
+// and, on the dev server only, `/bench-models/` serves the random-weight bundles the benchmark generates
+// under bench/.cache/models (never committed, never part of a build) and `/bench-sessions/<dataset>.json`
+// real test sessions from the dataset folder, when there is one, for the benchmark page.
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { join, normalize, sep } from 'node:path';
+import type { Plugin } from 'vite';
+import { listBundles } from './model-index.ts';
+import { readTestSessions } from './test-sessions.ts';
+
+export const MODELS_URL = '/models/';
+export const BENCH_MODELS_URL = '/bench-models/';
+
+export function modelsPlugin(options: {
+  modelsDir: string;
+  benchModelsDir: string;
+  datasetsDir: string;
+}): Plugin {
+  const warn = (folder: string, reason: string) => console.warn(`[models] skipping ${folder}: ${reason}`);
+  const indexJson = async (dir: string, urlPrefix: string, random: boolean) =>
+    JSON.stringify(await listBundles(dir, { urlPrefix, random, onSkip: warn }), null, 2);
+
+  return {
+    name: 'demo-shop-models',
+    configureServer(server) {
+      server.middlewares.use(async (req, res, next) => {
+        const path = decodeURIComponent((req.url ?? '').split('?')[0]);
+        try {
+          if (path === `${MODELS_URL}index.json` || path === `${BENCH_MODELS_URL}index.json`) {
+            const body = path.startsWith(MODELS_URL)
+              ? await indexJson(options.modelsDir, MODELS_URL, false)
+              : await indexJson(options.benchModelsDir, BENCH_MODELS_URL, true);
+            res.setHeader('Content-Type', 'application/json');
+            res.setHeader('Cache-Control', 'no-store');
+            res.end(body);
+            return;
+          }
+          const sessions = /^\/bench-sessions\/([\w.-]+)\.json$/.exec(path);
+          if (sessions) {
+            const count = Math.min(
+              5000,
+              Math.max(1, Number(new URL(req.url ?? '', 'http://x').searchParams.get('count')) || 300),
+            );
+            const list = await readTestSessions(join(options.datasetsDir, sessions[1]), count).catch(
+              () => null,
+            );
+            res.statusCode = list ? 200 : 404;
+            res.setHeader('Content-Type', 'application/json');
+            res.end(JSON.stringify(list));
+            return;
+          }
+          if (path.startsWith(BENCH_MODELS_URL)) {
+            const file = normalize(join(options.benchModelsDir, path.slice(BENCH_MODELS_URL.length)));
+            // A real 404 for missing files (not the SPA's index.html), and nothing outside the folder.
+            const info = file.startsWith(options.benchModelsDir + sep)
+              ? await stat(file).catch(() => null)
+              : null;
+            if (!info?.isFile()) {
+              res.statusCode = 404;
+              res.end('not found');
+              return;
+            }
+            res.setHeader('Content-Length', String(info.size));
+            res.setHeader(
+              'Content-Type',
+              file.endsWith('.json') ? 'application/json' : 'application/octet-stream',
+            );
+            createReadStream(file).pipe(res);
+            return;
+          }
+        } catch (error) {
+          next(error);
+          return;
+        }
+        next();
+      });
+    },
+    async generateBundle() {
+      this.emitFile({
+        type: 'asset',
+        fileName: 'models/index.json',
+        source: await indexJson(options.modelsDir, MODELS_URL, false),
+      });
+    },
+  };
+}

@@ -1,0 +1,247 @@
+// `pnpm bench [--quick] [--dataset-dir <dir>]`: the latency benchmark of SPEC §7 in the system Chromium.
+// Serves the demo shop (Vite) on 127.0.0.1, opens its benchmark page, and for every bundle kind × engine
+// measures recommend() latency, 100-session time, cold/warm start, bundle/GPU/heap bytes. Writes
+// bench/results/latest.{json,md,svg}.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus, platform, release, totalmem } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser } from '@playwright/test';
+import { parseArgs as parseCli } from 'node:util';
+import { createServer } from 'vite';
+import playwrightConfig from '../playwright.config.ts';
+import type { BundleSummary } from '../apps/demo-shop/src/models/bundle-summary.ts';
+import type { BenchCase, BenchRow, EngineName, MachineInfo } from '../apps/demo-shop/src/bench/types.ts';
+import { ENGINES } from '../apps/demo-shop/src/bench/types.ts';
+import { failedRow } from '../apps/demo-shop/src/bench/rows.ts';
+import { listBundles } from '../apps/demo-shop/src/server/model-index.ts';
+import { readTestSessions } from '../apps/demo-shop/src/server/test-sessions.ts';
+import { BENCH_KINDS, datasetNumItems, ensureRandomBundles } from './random-bundles.ts';
+import { renderMarkdown, renderSvg, type BenchResult } from '../apps/demo-shop/src/bench/report.ts';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const modelsDir = join(root, 'apps/demo-shop/public/models');
+const randomModelsDir = join(root, 'bench/.cache/models');
+
+interface Settings {
+  quick: boolean;
+  datasetDir?: string;
+  out: string;
+  engines: EngineName[];
+  port: number;
+}
+
+const PROFILES = {
+  // ≥ 200 measured sessions after warm-up (SPEC §7), and 3 timed batches of 100 sessions.
+  full: { warmup: 20, count: 200, per100Batches: 3 },
+  // Under 2 minutes on a 2-core machine: one dataset, fewer sessions, 100-session time estimated.
+  quick: { warmup: 5, count: 40, per100Batches: 0 },
+};
+const K = 20;
+const CASE_TIMEOUT_MS = 10 * 60_000;
+
+const USAGE = `Usage: pnpm bench [--quick] [--dataset-dir <dir>] [--out <dir>] [--engines ${ENGINES.join(',')}] [--port <n>]
+  --quick              one dataset, 40 sessions per row, 100-session time estimated (< 2 minutes)
+  --dataset-dir <dir>  dataset folder whose test.txt gives the sessions (default ../shared/datasets/<name>)
+  --out <dir>          where latest.json, latest.md and latest.svg go (default bench/results)
+  --engines <list>     comma-separated subset of the engines
+  --port <n>           port of the Vite server on 127.0.0.1 (default 4417; the next free one if taken)`;
+
+function parseArgs(): Settings {
+  const { values } = parseCli({
+    options: {
+      quick: { type: 'boolean', default: false },
+      'dataset-dir': { type: 'string' },
+      out: { type: 'string', default: join(root, 'bench/results') },
+      engines: { type: 'string', default: ENGINES.join(',') },
+      port: { type: 'string', default: '4417' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const engines = values.engines.split(',').map((e) => e.trim());
+  const unknown = engines.find((e) => !(ENGINES as readonly string[]).includes(e));
+  if (unknown) throw new TypeError(`--engines: unknown engine '${unknown}' (known: ${ENGINES.join(', ')})`);
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new RangeError(`--port: not a port number: ${values.port}`);
+  const datasetDir = values['dataset-dir'];
+  return {
+    quick: values.quick,
+    datasetDir: datasetDir && resolve(datasetDir),
+    out: resolve(values.out),
+    engines: engines as EngineName[],
+    port,
+  };
+}
+
+const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
+
+/** Committed bundles + random-weight stand-ins for the kinds a dataset has no trained bundle of. */
+async function bundlesFor(
+  dataset: string,
+  datasetDir: string | null,
+  notes: string[],
+): Promise<BundleSummary[]> {
+  const trained = (
+    await listBundles(modelsDir, { urlPrefix: '/models/', onSkip: (f, why) => log(`skip ${f}: ${why}`) })
+  ).filter((b) => b.dataset === dataset);
+  const missing = BENCH_KINDS.filter(
+    (kind) => kind !== 'popularity' && !trained.some((b) => b.kind === kind),
+  );
+  const numItems = datasetDir ? await datasetNumItems(datasetDir).catch(() => null) : null;
+  const items = numItems ?? trained[0]?.numItems;
+  if (missing.length > 0 && items) {
+    const made = await ensureRandomBundles(randomModelsDir, dataset, items, missing);
+    for (const m of made.filter((m) => m.skipped))
+      notes.push(`${dataset}: no ${m.kind} bundle (not trained, and no random stand-in: ${m.skipped}).`);
+    const made_ = made.filter((m) => m.folder).map((m) => m.kind);
+    if (made_.length > 0)
+      notes.push(
+        `${dataset}: ${made_.join(', ')} not trained yet — RANDOM-weight bundles of the paper's shapes stand in (latency only; their recommendations mean nothing).`,
+      );
+  }
+  const random = (await listBundles(randomModelsDir, { urlPrefix: '/bench-models/', random: true })).filter(
+    (b) => b.dataset === dataset && missing.includes(b.kind),
+  );
+  const order = (b: BundleSummary) => BENCH_KINDS.indexOf(b.kind);
+  return [...trained, ...random].sort((a, b) => order(a) - order(b) || a.id.localeCompare(b.id));
+}
+
+async function datasetsToRun(settings: Settings): Promise<{ name: string; dir: string | null }[]> {
+  if (settings.datasetDir) return [{ name: basename(settings.datasetDir), dir: settings.datasetDir }];
+  const committed = [
+    ...new Set((await listBundles(modelsDir, { urlPrefix: '/models/' })).map((b) => b.dataset)),
+  ].sort();
+  const names = committed.length > 0 ? committed : ['tmall'];
+  const chosen = settings.quick ? [names.includes('tmall') ? 'tmall' : names[0]] : names;
+  const { stat } = await import('node:fs/promises');
+  return Promise.all(
+    chosen.map(async (name) => {
+      const dir = join(root, '..', 'shared', 'datasets', name);
+      const exists = await stat(join(dir, 'test.txt')).then(
+        () => true,
+        () => false,
+      );
+      return { name, dir: exists ? dir : null };
+    }),
+  );
+}
+
+function chromiumArgs(): string[] {
+  const args = (playwrightConfig.use?.launchOptions?.args ?? []) as string[];
+  // Exact heap numbers (performance.memory is bucketed otherwise) and a GC the page can force before reading them.
+  return [...args, '--enable-precise-memory-info', '--js-flags=--expose-gc'];
+}
+
+async function runOne(browser: Browser, baseUrl: string, benchCase: BenchCase): Promise<BenchRow> {
+  // A fresh context per row: empty HTTP cache and IndexedDB, so that "cold start" really downloads.
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    page.on('pageerror', (error) => log(`page error: ${error.message}`));
+    await page.goto(`${baseUrl}/bench.html`);
+    await page.waitForFunction(() => 'benchApi' in window);
+    const timeout = new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error('timed out')), CASE_TIMEOUT_MS),
+    );
+    return await Promise.race([page.evaluate((c) => window.benchApi.runCase(c), benchCase), timeout]);
+  } finally {
+    await context.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const settings = parseArgs();
+  const started = Date.now();
+  const profile = settings.quick ? PROFILES.quick : PROFILES.full;
+  const notes: string[] = [];
+  const datasets = await datasetsToRun(settings);
+
+  const cases: BenchCase[] = [];
+  for (const dataset of datasets) {
+    const sessionsNeeded = profile.warmup + profile.count + profile.per100Batches * 100;
+    const sessions = dataset.dir ? await readTestSessions(dataset.dir, sessionsNeeded) : null;
+    notes.push(
+      sessions
+        ? `${dataset.name}: sessions are ${sessionsNeeded} test prefixes taken evenly from ${dataset.dir}/test.txt.`
+        : `${dataset.name}: no dataset folder found — sessions are SAMPLED from each model's popularity order, not real.`,
+    );
+    for (const bundle of await bundlesFor(dataset.name, dataset.dir, notes)) {
+      for (const engine of settings.engines) cases.push({ bundle, engine, sessions, k: K, ...profile });
+    }
+  }
+  notes.push(
+    `Latency is engine.recommend(session, { k: ${K}, exclude: the session's items }) — the call Recommender.recommend() makes — ` +
+      `timed one session at a time after ${profile.warmup} warm-up sessions; percentiles by nearest rank.`,
+    profile.per100Batches > 0
+      ? `per 100 sessions: median of ${profile.per100Batches} batches of 100 consecutive sessions.`
+      : 'per 100 sessions: estimated as 100 × the mean single-session latency (--quick).',
+    'Cold start: empty HTTP cache and IndexedDB → createRecommender (download, SHA-256 of every file, store) → first recommend(). Warm start: the same from IndexedDB.',
+    'GPU buffers: bytes of the GPUBuffers alive while the engine is loaded; JS heap: growth of performance.memory.usedJSHeapSize after a forced GC.',
+    "tfjs-webgpu: the SDK's generic-op tfjs engine on the webgpu backend (createTfjsWebGpuEngine).",
+  );
+
+  const server = await createServer({
+    configFile: join(root, 'apps/demo-shop/vite.config.ts'),
+    server: { host: '127.0.0.1', port: settings.port, strictPort: false },
+    logLevel: 'warn',
+  });
+  await server.listen();
+  const baseUrl = (server.resolvedUrls?.local[0] ?? `http://127.0.0.1:${settings.port}/`).replace(/\/$/, '');
+  const launch = playwrightConfig.use?.launchOptions ?? {};
+  const browser = await chromium.launch({ executablePath: launch.executablePath, args: chromiumArgs() });
+  try {
+    const rows: BenchRow[] = [];
+    for (const [i, benchCase] of cases.entries()) {
+      const label = `${benchCase.bundle.id} × ${benchCase.engine}`;
+      log(`(${i + 1}/${cases.length}) ${label}…`);
+      const row = await runOne(browser, baseUrl, benchCase).catch((error: Error) =>
+        failedRow(benchCase, error.message),
+      );
+      log(
+        row.error
+          ? `  failed: ${row.error}`
+          : `  p50 ${row.p50Ms.toFixed(2)} ms, per-100 ${row.per100Ms.toFixed(0)} ms, cold ${row.coldStartMs.toFixed(0)} ms`,
+      );
+      rows.push(row);
+    }
+    const machinePage = await browser.newPage();
+    await machinePage.goto(`${baseUrl}/bench.html`);
+    await machinePage.waitForFunction(() => 'benchApi' in window);
+    const machine: MachineInfo = await machinePage.evaluate(() => window.benchApi.machineInfo());
+    const result: BenchResult = {
+      machine: {
+        ...machine,
+        browser: `Chromium ${browser.version()}`,
+        os: `${platform()} ${release()}`,
+        cpu: cpus()[0]?.model ?? 'unknown',
+        cores: cpus().length,
+        memoryGiB: Math.round(totalmem() / 2 ** 30),
+      },
+      startedAt: new Date(started).toISOString(),
+      command: `pnpm bench ${process.argv.slice(2).join(' ')}`.trim(),
+      quick: settings.quick,
+      notes,
+      rows,
+    };
+    await mkdir(settings.out, { recursive: true });
+    await writeFile(join(settings.out, 'latest.json'), JSON.stringify(result, null, 2) + '\n');
+    await writeFile(join(settings.out, 'latest.md'), renderMarkdown(result) + '\n');
+    await writeFile(join(settings.out, 'latest.svg'), renderSvg(rows) + '\n');
+    log(
+      `wrote ${join(settings.out, 'latest.{json,md,svg}')} in ${((Date.now() - started) / 1000).toFixed(0)} s`,
+    );
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
