@@ -33,7 +33,7 @@ export interface KdWeights {
   gamma: number;
   /** τ of InfoNCE (paper: 0.2). */
   tau: number;
-  /** L2 regularisation of the trained weights (paper: 1e-5). */
+  /** L2 regularisation of the trained weights (paper: 1e-5), applied as l2/2 · Σ‖w‖². */
   l2: number;
 }
 

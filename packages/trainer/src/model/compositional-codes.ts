@@ -4,6 +4,7 @@
 // Gumbel-softmax over log α (Eq. 14) gives differentiable, nearly one-hot code vectors during training.
 // At export the codes are argmax α per codebook (no noise), which is what the device runs.
 import * as tf from '@tensorflow/tfjs-core';
+import { matMulAB } from './tt-products.ts';
 
 export interface CompositionalCodesConfig {
   numItems: number;
@@ -97,8 +98,9 @@ export class CompositionalCodes {
   logAlpha(teacherEmbeddings: tf.Tensor2D): tf.Tensor3D {
     const { M, K } = this.config;
     return tf.tidy(() => {
-      const h = tf.tanh(tf.add(tf.matMul(teacherEmbeddings, this.mlpW1), this.mlpB1));
-      const logits = tf.softplus(tf.add(tf.matMul(h, this.mlpW2), this.mlpB2));
+      // matMulAB: [V, ·] products whose gradients stay on tfjs-wasm's fast A·B path.
+      const h = tf.tanh(tf.add(matMulAB(teacherEmbeddings, this.mlpW1), this.mlpB1)) as tf.Tensor2D;
+      const logits = tf.softplus(tf.add(matMulAB(h, this.mlpW2), this.mlpB2));
       return tf.logSoftmax(tf.reshape(logits, [-1, M, K])) as tf.Tensor3D;
     });
   }
@@ -122,7 +124,7 @@ export class CompositionalCodes {
 
   /** Eq. 13: e = Σ_m E_mᵀ O_m, i.e. O [rows, M·K] · codebooks [M·K, N]. */
   compose(codeVectors: tf.Tensor2D): tf.Tensor2D {
-    return tf.matMul(codeVectors, this.codebooks);
+    return matMulAB(codeVectors, this.codebooks);
   }
 
   /** Export-time codes: argmax α per codebook, [rows, M] as Int32Array (row-major). */

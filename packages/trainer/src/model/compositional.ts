@@ -9,6 +9,7 @@ import {
   embeddingMixup,
   stopGradient,
 } from './compositional-codes.ts';
+import { seededRandom } from '../data/prng.ts';
 import type { ItemTable, ItemTableExport } from './item-table.ts';
 
 export interface CompositionalTableOptions {
@@ -90,6 +91,48 @@ export class CompositionalItemTable implements ItemTable {
       const oneHot = tf.oneHot(tf.argMax(this.codes.logAlpha(X), 2), K); // [V, M, K]
       return this.codes.compose(tf.reshape(tf.cast(oneHot, 'float32'), [-1, M * K]) as tf.Tensor2D);
     });
+  }
+
+  /**
+   * Fits the code MLP and codebooks to the teacher table by L_mse alone (Eq. 12), on random item
+   * minibatches — the code learning of Shu & Nakayama (EODRec's ref. [35]) as a cheap start, so that
+   * stage 1 begins from codes that already reconstruct X. Returns L_mse of the argmax codes before/after.
+   */
+  warmUpCodes(
+    steps: number,
+    opts: { lr: number; itemsPerStep: number; seed: number; log?: (line: string) => void },
+  ): { steps: number; mseBefore: number; mseAfter: number } {
+    const X = this.teacherItems();
+    const hardMse = () => tf.tidy(() => CompositionalCodes.mseLoss(this.hardEmbeddings(X), X).dataSync()[0]!);
+    const mseBefore = hardMse();
+    const optimizer = tf.train.adam(opts.lr);
+    const random = seededRandom(opts.seed * 613 + 5);
+    const n = Math.min(opts.itemsPerStep, this.numItems);
+    for (let s = 0; s < steps; s++) {
+      const idx = tf.tensor1d(
+        Int32Array.from({ length: n }, () => Math.floor(random() * this.numItems)),
+        'int32',
+      );
+      const xb = tf.gather(X, idx) as tf.Tensor2D;
+      const loss = optimizer.minimize(
+        () =>
+          CompositionalCodes.mseLoss(
+            this.codes.compose(this.codes.softCodes(xb, this.noiseSeed - 1 - s)),
+            xb,
+          ),
+        true,
+        this.codes.variables(),
+      );
+      if (opts.log && (s % 100 === 0 || s === steps - 1))
+        opts.log(
+          `code warm-up step ${s + 1}/${steps}: L_mse (soft codes) ${loss!.dataSync()[0]!.toFixed(4)}`,
+        );
+      tf.dispose([idx, xb, loss!]);
+    }
+    optimizer.dispose();
+    const mseAfter = hardMse();
+    opts.log?.(`code warm-up: L_mse of the argmax codes ${mseBefore.toFixed(4)} → ${mseAfter.toFixed(4)}`);
+    return { steps, mseBefore, mseAfter };
   }
 
   /** Current argmax codes [V, M] row-major. */
