@@ -2,10 +2,14 @@
 import { Command } from 'commander';
 import { registerPopularityCommand } from './commands/popularity.ts';
 import { registerSttdCommand } from './commands/sttd.ts';
+import { registerStudentCommand } from './commands/student.ts';
+import { registerTeacherCommand } from './commands/teacher.ts';
 import { registerTtCommand } from './commands/tt.ts';
 
 const program = new Command('train').description('train session-recommendation models and export bundles');
 registerPopularityCommand(program);
+registerTeacherCommand(program);
+registerStudentCommand(program);
 registerTtCommand(program);
 registerSttdCommand(program);
 await program.parseAsync(process.argv);

@@ -1,0 +1,71 @@
+// Pins trainer = CPU engine = docs/model.md: a small random teacher, exported through the bundle
+// codec, must score every item exactly as the tfjs forward pass does.
+import { describe, expect, it, beforeAll } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs';
+import { decodeBundleFromFiles } from '@session-rec/sdk/bundle';
+import { createCpuEngine } from '@session-rec/sdk/engine/cpu';
+import { createTeacher } from './teacher.ts';
+import type { SessionModel } from './session-model.ts';
+import { encodeModelBundle, popularityOrder } from '../train/export-bundle.ts';
+import { seededRandom } from '../train/sessions.ts';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+/** Perturbs every weight (LN gains/biases included) so no term of the forward pass is trivially 0 or 1. */
+function randomise(model: SessionModel, seed: number): void {
+  let k = 0;
+  for (const v of model.variables()) {
+    tf.tidy(() => v.assign(tf.add(v, tf.randomUniform(v.shape, -0.3, 0.3, 'float32', seed + ++k))));
+  }
+}
+
+function tfjsScores(model: SessionModel, session: number[]): Float32Array {
+  return tf.tidy(() => {
+    const batch = {
+      batch: 1,
+      len: session.length,
+      items: Int32Array.from(session),
+      positions: Int32Array.of(session.length - 1),
+    };
+    const { theta, table } = model.thetaAt(batch, false);
+    return tf.matMul(theta, table, false, true).dataSync() as Float32Array;
+  });
+}
+
+describe('teacher export matches the CPU engine', () => {
+  for (const [heads, blocks] of [
+    [1, 1],
+    [2, 2],
+  ] as const) {
+    it(`heads=${heads}, blocks=${blocks}: scoreAll equals the tfjs forward pass`, async () => {
+      const numItems = 37;
+      const dim = 8;
+      const model = createTeacher(
+        numItems,
+        { dim, heads, blocks, maxLen: 6, embScale: Math.sqrt(dim), layerNormEps: 1e-8, dropout: 0.5 },
+        3,
+      );
+      randomise(model, 11);
+      const files = await encodeModelBundle(model, {
+        popularity: popularityOrder([Int32Array.of(1, 2, 3)], numItems),
+        tableDtype: 'float32',
+      });
+      const engine = createCpuEngine(await decodeBundleFromFiles(files));
+      const random = seededRandom(5);
+      for (let trial = 0; trial < 6; trial++) {
+        const len = 1 + Math.floor(random() * 6);
+        const session = Array.from({ length: len }, () => Math.floor(random() * numItems));
+        const expected = tfjsScores(model, session);
+        const actual = engine.scoreAll(session);
+        const scale = Math.max(...expected.map(Math.abs));
+        for (let i = 0; i < numItems; i++)
+          expect(Math.abs(actual[i]! - expected[i]!)).toBeLessThanOrEqual(1e-4 * scale);
+      }
+      engine.dispose();
+      model.dispose();
+    });
+  }
+});

@@ -1,0 +1,49 @@
+// The teacher: backbone + full item table, with the paper's hyper-parameters (Sec. 6.1.3) as presets,
+// and its reconstruction from a `full` bundle (students and KD start from it).
+import { readBundleDir } from '@session-rec/sdk/bundle/node';
+import { Backbone, type BackboneHyper } from './backbone.ts';
+import { FullItemTable } from './full-table.ts';
+import { SessionModel } from './session-model.ts';
+
+/** Paper presets; any other dataset gets the Tmall ones. */
+export function teacherPreset(dataset: string): Omit<BackboneHyper, 'embScale'> {
+  const base = { blocks: 1, maxLen: 50, layerNormEps: 1e-8 };
+  if (/retail/i.test(dataset)) return { ...base, dim: 256, heads: 2, dropout: 0.2 };
+  return { ...base, dim: 128, heads: 1, dropout: 0.5 };
+}
+
+export function createTeacher(numItems: number, hyper: BackboneHyper, seed: number): SessionModel {
+  return new SessionModel(
+    new Backbone(hyper, { seed }),
+    new FullItemTable(numItems, hyper.dim, { seed: seed * 31 + 17 }),
+  );
+}
+
+/** Rebuilds a trainable teacher from a `full` bundle folder (weights as stored; float16 widened). */
+export async function loadTeacherFromBundle(
+  dir: string,
+  options: { dropout?: number } = {},
+): Promise<SessionModel> {
+  const bundle = await readBundleDir(dir);
+  const { manifest } = bundle;
+  if (manifest.kind !== 'full')
+    throw new TypeError(`${dir}: expected a 'full' bundle, got '${manifest.kind}'`);
+  const h = manifest.hyper;
+  const hyper: BackboneHyper = {
+    dim: h.dim!,
+    heads: h.heads!,
+    blocks: h.blocks!,
+    maxLen: h.maxLen,
+    embScale: h.embScale ?? 1,
+    layerNormEps: h.layerNormEps ?? 1e-8,
+    dropout: options.dropout ?? Number(manifest.info?.dropout ?? 0),
+  };
+  const init = new Map<string, Float32Array>();
+  for (const [name, t] of bundle.tensors) if (t.data instanceof Float32Array) init.set(name, t.data);
+  const items = init.get('items');
+  if (!items) throw new TypeError(`${dir}: bundle has no 'items' tensor`);
+  return new SessionModel(
+    new Backbone(hyper, { init }),
+    new FullItemTable(h.numItems, hyper.dim, { init: items }),
+  );
+}

@@ -1,0 +1,53 @@
+// Fast all-item evaluation inside the trainer (validation each epoch, test at the end): batched
+// θ · Xᵀ on tfjs-wasm's A·B path. The published numbers come from `pnpm eval` on the exported bundle.
+import * as tf from '@tensorflow/tfjs-core';
+import type { SessionModel } from '../model/session-model.ts';
+import { makeBatches, sessionWindows, type Window } from './batches.ts';
+import { augmentedTableT, targetRanks } from './full-softmax.ts';
+import { metricsFromRanks, type Metrics } from './metrics.ts';
+
+export function rankWindows(model: SessionModel, windows: Window[], positionsPerBatch: number): Int32Array {
+  const batches = makeBatches(windows, positionsPerBatch, 0);
+  const ranks: number[] = [];
+  const table = tf.tidy(() => tf.clone(model.table.embeddings({ training: false })));
+  const tableAugT = augmentedTableT(table);
+  try {
+    for (const batch of batches) {
+      const r = tf.tidy(() => {
+        const { theta } = model.thetaAt(batch, false);
+        return targetRanks(theta, tableAugT, table, batch.targets);
+      });
+      for (const v of r) ranks.push(v);
+    }
+  } finally {
+    table.dispose();
+    tableAugT.dispose();
+  }
+  return Int32Array.from(ranks);
+}
+
+/** Every prefix of every session (validation). */
+export function evaluateSessions(
+  model: SessionModel,
+  sessions: Int32Array[],
+  positionsPerBatch = 512,
+): Metrics {
+  const windows = sessions.flatMap((s) => sessionWindows(s, model.hyper.maxLen));
+  return metricsFromRanks(rankWindows(model, windows, positionsPerBatch));
+}
+
+/** Test cases: prefix (cut to the last maxLen items) → label. */
+export function evaluateCases(
+  model: SessionModel,
+  cases: { prefix: Int32Array; label: number }[],
+  positionsPerBatch = 512,
+): Metrics {
+  const maxLen = model.hyper.maxLen;
+  const windows: Window[] = cases.map(({ prefix, label }) => {
+    const inputs = prefix.subarray(Math.max(0, prefix.length - maxLen));
+    const targets = new Int32Array(inputs.length);
+    targets[inputs.length - 1] = label;
+    return { inputs, targets, lossFrom: inputs.length - 1 };
+  });
+  return metricsFromRanks(rankWindows(model, windows, positionsPerBatch));
+}

@@ -1,0 +1,73 @@
+// SessionModel → model bundle folder through the SDK's one writer (encodeBundle + writeBundleDir).
+import { encodeBundle, type ModelHyper, type TensorInput } from '@session-rec/sdk/bundle';
+import { writeBundleDir } from '@session-rec/sdk/bundle/node';
+import type { SessionModel } from '../model/session-model.ts';
+
+export interface ExportOptions {
+  /** Item indices, most frequent first (the empty-session answer). */
+  popularity: Uint32Array;
+  /** dtype of the item table's float tensors; the small backbone always stays float32. */
+  tableDtype: 'float32' | 'float16';
+  metrics?: Record<string, number>;
+  info?: Record<string, unknown>;
+}
+
+/** Indices 0..V-1 by descending training frequency (ties: lower index first). */
+export function popularityOrder(sessions: Int32Array[], numItems: number): Uint32Array {
+  const counts = new Float64Array(numItems);
+  for (const s of sessions) for (const v of s) counts[v]! += 1;
+  const order = Array.from({ length: numItems }, (_, i) => i);
+  order.sort((a, b) => counts[b]! - counts[a]! || a - b);
+  return Uint32Array.from(order);
+}
+
+export function modelHyper(model: SessionModel): ModelHyper {
+  const h = model.hyper;
+  return {
+    numItems: model.table.numItems,
+    maxLen: h.maxLen,
+    dim: h.dim,
+    heads: h.heads,
+    blocks: h.blocks,
+    embScale: h.embScale,
+    layerNormEps: h.layerNormEps,
+  };
+}
+
+export async function encodeModelBundle(
+  model: SessionModel,
+  opts: ExportOptions,
+): Promise<Map<string, Uint8Array>> {
+  const table = model.table.exportTensors();
+  const tensors: TensorInput[] = [];
+  for (const [name, t] of Object.entries(table.tensors)) {
+    const dtype = t.dtype === 'float32' ? opts.tableDtype : t.dtype;
+    tensors.push({ name, dtype, shape: t.shape, data: t.data });
+  }
+  for (const [name, t] of Object.entries(model.backbone.exportTensors())) tensors.push({ name, ...t });
+  tensors.push({
+    name: 'popularity',
+    dtype: 'uint32',
+    shape: [opts.popularity.length],
+    data: opts.popularity,
+  });
+  return encodeBundle({
+    kind: table.kind,
+    hyper: { ...modelHyper(model), ...table.hyper },
+    tensors,
+    metrics: opts.metrics,
+    info: { ...opts.info, tableDtype: opts.tableDtype },
+  });
+}
+
+export async function exportModelBundle(
+  dir: string,
+  model: SessionModel,
+  opts: ExportOptions,
+): Promise<number> {
+  const files = await encodeModelBundle(model, opts);
+  await writeBundleDir(dir, files);
+  let bytes = 0;
+  for (const f of files.values()) bytes += f.byteLength;
+  return bytes;
+}

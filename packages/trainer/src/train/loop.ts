@@ -1,0 +1,280 @@
+// The training loop shared by every model: Adam, length-bucketed position batches, validation each
+// epoch with early stopping, a wall-time budget, and resumable checkpoints (deterministic for a seed).
+import * as tf from '@tensorflow/tfjs-core';
+import cliProgress from 'cli-progress';
+import type { SessionModel } from '../model/session-model.ts';
+import { countPositions, makeBatches, sessionWindows, type Batch } from './batches.ts';
+import { hasCheckpoint, loadCheckpoint, saveCheckpoint, type NamedArray } from './checkpoint.ts';
+import { evaluateSessions } from './evaluate.ts';
+import { fullSoftmaxFlops, fullSoftmaxLoss } from './full-softmax.ts';
+import type { Metrics } from './metrics.ts';
+
+export interface TrainOptions {
+  epochs: number;
+  lr: number;
+  /** L2 weight: adds l2/2 · Σ‖w‖² to the loss (= PyTorch Adam weight_decay). */
+  l2: number;
+  positionsPerBatch: number;
+  seed: number;
+  /** Stop after this many epochs without a better validation score. */
+  patience: number;
+  /** Wall-time budget for training (validation included); the epoch in progress is cut short. */
+  maxMinutes: number;
+  checkpointDir?: string;
+  checkpointEveryMinutes: number;
+  resume: boolean;
+  /** Extra loss terms (KD, …) added to the step's loss; gets the batch and this pass's θ / table. */
+  extraLoss?: (batch: Batch, theta: tf.Tensor2D, table: tf.Tensor2D) => tf.Scalar | null;
+  log?: (line: string) => void;
+  progress?: boolean;
+}
+
+export interface EpochRecord {
+  epoch: number;
+  /** Fraction of the epoch's batches that ran (< 1 when the time budget cut it). */
+  completed: number;
+  trainLoss: number;
+  trainSeconds: number;
+  validSeconds: number;
+  positions: number;
+  gflops: number;
+  valid: Metrics;
+}
+
+export interface LoopState {
+  epoch: number;
+  batchInEpoch: number;
+  lossSum: number;
+  lossCount: number;
+  positionsInEpoch: number;
+  flopsInEpoch: number;
+  trainMsInEpoch: number;
+  elapsedMs: number;
+  history: EpochRecord[];
+  bestEpoch: number;
+  bestScore: number;
+  stopReason: string | null;
+}
+
+export interface TrainResult {
+  history: EpochRecord[];
+  bestEpoch: number;
+  stopReason: string;
+  elapsedSeconds: number;
+  trainSeconds: number;
+  flops: number;
+}
+
+/** Early-stopping score: P@10 + NDCG@10 on the validation split. */
+export function validationScore(m: Metrics): number {
+  return (m['P@10'] ?? 0) + (m['NDCG@10'] ?? 0);
+}
+
+function snapshot(vars: tf.Variable[]): NamedArray[] {
+  return vars.map((v) => ({
+    name: v.name,
+    shape: v.shape.slice(),
+    data: (v.dataSync() as Float32Array).slice(),
+  }));
+}
+
+function restore(vars: tf.Variable[], arrays: NamedArray[]): void {
+  const byName = new Map(arrays.map((a) => [a.name, a]));
+  for (const v of vars) {
+    const a = byName.get(v.name);
+    if (!a) throw new Error(`checkpoint has no weights for variable ${v.name}`);
+    tf.tidy(() => v.assign(tf.tensor(a.data, v.shape)));
+  }
+}
+
+/** Encoder FLOPs per position (forward + backward ≈ 3× forward): dense layers, attention, readout. */
+function encoderFlopsPerPosition(dim: number, blocks: number, len: number): number {
+  const dense = blocks * 6 * 2 * dim * dim + 2 * 2 * dim * dim;
+  const attention = blocks * 2 * 2 * len * dim;
+  const readout = 2 * 2 * len * dim + 4 * len * dim;
+  return 3 * (dense + attention + readout);
+}
+
+export function stepFlops(model: SessionModel, batch: Batch): number {
+  const { dim, blocks } = model.hyper;
+  const p = batch.positions.length;
+  return (
+    fullSoftmaxFlops(p, model.table.numItems, dim) +
+    batch.batch * batch.len * encoderFlopsPerPosition(dim, blocks, batch.len)
+  );
+}
+
+export async function trainModel(
+  model: SessionModel,
+  data: { train: Int32Array[]; valid: Int32Array[] },
+  opts: TrainOptions,
+): Promise<TrainResult> {
+  const log = opts.log ?? ((line: string) => process.stderr.write(line + '\n'));
+  const vars = model.variables();
+  const windows = data.train.flatMap((s) => sessionWindows(s, model.hyper.maxLen));
+  const optimizer = tf.train.adam(opts.lr);
+  let best: NamedArray[] | null = null;
+  let state: LoopState = {
+    epoch: 0,
+    batchInEpoch: 0,
+    lossSum: 0,
+    lossCount: 0,
+    positionsInEpoch: 0,
+    flopsInEpoch: 0,
+    trainMsInEpoch: 0,
+    elapsedMs: 0,
+    history: [],
+    bestEpoch: -1,
+    bestScore: -Infinity,
+    stopReason: null,
+  };
+  if (opts.resume && opts.checkpointDir && hasCheckpoint(opts.checkpointDir)) {
+    const ckpt = loadCheckpoint<LoopState>(opts.checkpointDir);
+    restore(vars, ckpt.weights);
+    // Adam's moments, in getWeights() order (first moments, then second moments) after the iteration count
+    const [iterations, ...moments] = ckpt.optimizer;
+    await optimizer.setWeights([
+      { name: 'iter', tensor: tf.scalar(iterations!.data[0]!, 'int32') },
+      ...moments.map((m) => ({ name: m.name, tensor: tf.tensor(m.data, m.shape) })),
+    ]);
+    best = ckpt.best;
+    state = ckpt.state;
+    log(`resumed from ${opts.checkpointDir}: epoch ${state.epoch + 1}, batch ${state.batchInEpoch}`);
+  }
+
+  const saveNow = async () => {
+    if (!opts.checkpointDir) return;
+    const optWeights = await optimizer.getWeights();
+    const optimizerArrays: NamedArray[] = optWeights.map((w) => ({
+      name: w.name,
+      shape: w.tensor.shape.slice(),
+      data: Float32Array.from(w.tensor.dataSync() as ArrayLike<number>),
+    }));
+    saveCheckpoint(opts.checkpointDir, { state, weights: snapshot(vars), optimizer: optimizerArrays, best });
+  };
+
+  const runStart = performance.now() - state.elapsedMs;
+  const elapsed = () => performance.now() - runStart;
+  const budgetMs = opts.maxMinutes * 60_000;
+  let lastSave = performance.now();
+  let lastValidMs = 0;
+  let totalTrainMs = state.history.reduce((s, e) => s + e.trainSeconds * 1000, 0) + state.trainMsInEpoch;
+  let totalFlops =
+    state.history.reduce((s, e) => s + e.gflops * e.trainSeconds * 1e9, 0) + state.flopsInEpoch;
+
+  while (state.epoch < opts.epochs && !state.stopReason) {
+    const epoch = state.epoch;
+    const batches = makeBatches(windows, opts.positionsPerBatch, opts.seed * 7_919 + epoch);
+    if (state.batchInEpoch === 0)
+      log(
+        `epoch ${epoch + 1}/${opts.epochs}: ${batches.length} batches, ${countPositions(batches)} positions`,
+      );
+    const bar = opts.progress
+      ? new cliProgress.SingleBar(
+          {
+            stream: process.stderr,
+            format: `epoch ${epoch + 1} |{bar}| {value}/{total} | loss {loss} | {gflops} GFLOP/s | ETA {eta_formatted}`,
+            noTTYOutput: true,
+            notTTYSchedule: 30_000,
+            etaBuffer: 50,
+          },
+          cliProgress.Presets.shades_classic,
+        )
+      : null;
+    bar?.start(batches.length, state.batchInEpoch, { loss: '-', gflops: '-' });
+    let timeUp = false;
+    for (let b = state.batchInEpoch; b < batches.length; b++) {
+      const batch = batches[b]!;
+      const t0 = performance.now();
+      const dropoutSeed = (opts.seed * 1_000_003 + epoch * 100_003 + b) % 2_147_483_647;
+      const cost = optimizer.minimize(
+        () => {
+          const { theta, table } = model.thetaAt(batch, true, dropoutSeed);
+          let loss = fullSoftmaxLoss(theta, table, tf.tensor1d(batch.targets, 'int32'));
+          const aux = model.table.auxLoss?.() ?? null;
+          if (aux) loss = tf.add(loss, aux);
+          const extra = opts.extraLoss?.(batch, theta, table) ?? null;
+          if (extra) loss = tf.add(loss, extra);
+          if (opts.l2 > 0)
+            loss = tf.add(loss, tf.mul(opts.l2 / 2, tf.addN(vars.map((v) => tf.sum(tf.square(v))))));
+          return loss as tf.Scalar;
+        },
+        true,
+        vars,
+      );
+      const lossValue = cost!.dataSync()[0]!;
+      cost!.dispose();
+      if (!Number.isFinite(lossValue))
+        throw new Error(`loss became ${lossValue} at epoch ${epoch + 1}, batch ${b}`);
+      const ms = performance.now() - t0;
+      const flops = stepFlops(model, batch);
+      state.lossSum += lossValue * batch.positions.length;
+      state.lossCount += batch.positions.length;
+      state.positionsInEpoch += batch.positions.length;
+      state.flopsInEpoch += flops;
+      state.trainMsInEpoch += ms;
+      totalTrainMs += ms;
+      totalFlops += flops;
+      state.batchInEpoch = b + 1;
+      state.elapsedMs = elapsed();
+      bar?.update(b + 1, {
+        loss: (state.lossSum / state.lossCount).toFixed(4),
+        gflops: (state.flopsInEpoch / state.trainMsInEpoch / 1e6).toFixed(1),
+      });
+      if (opts.checkpointDir && performance.now() - lastSave > opts.checkpointEveryMinutes * 60_000) {
+        await saveNow();
+        lastSave = performance.now();
+      }
+      // leave room for this epoch's validation inside the budget
+      if (elapsed() + lastValidMs > budgetMs) {
+        timeUp = true;
+        break;
+      }
+    }
+    bar?.stop();
+    const v0 = performance.now();
+    const valid = evaluateSessions(model, data.valid);
+    lastValidMs = performance.now() - v0;
+    const record: EpochRecord = {
+      epoch: epoch + 1,
+      completed: state.batchInEpoch / batches.length,
+      trainLoss: state.lossSum / Math.max(1, state.lossCount),
+      trainSeconds: state.trainMsInEpoch / 1000,
+      validSeconds: lastValidMs / 1000,
+      positions: state.positionsInEpoch,
+      gflops: state.flopsInEpoch / Math.max(1, state.trainMsInEpoch) / 1e6,
+      valid,
+    };
+    state.history.push(record);
+    const score = validationScore(valid);
+    log(
+      `epoch ${epoch + 1}: loss ${record.trainLoss.toFixed(4)}, ${record.trainSeconds.toFixed(0)} s train ` +
+        `(${record.gflops.toFixed(1)} GFLOP/s), valid P@10 ${valid['P@10']!.toFixed(2)} NDCG@10 ${valid['NDCG@10']!.toFixed(2)} ` +
+        `MRR@10 ${valid['MRR@10']!.toFixed(2)} (${record.validSeconds.toFixed(0)} s)`,
+    );
+    if (score > state.bestScore) {
+      state.bestScore = score;
+      state.bestEpoch = epoch + 1;
+      best = snapshot(vars);
+    } else if (epoch + 1 - state.bestEpoch >= opts.patience) {
+      state.stopReason = `early stop: no better validation score for ${opts.patience} epoch(s)`;
+    }
+    state.epoch = epoch + 1;
+    state.batchInEpoch = 0;
+    state.lossSum = state.lossCount = state.positionsInEpoch = state.flopsInEpoch = state.trainMsInEpoch = 0;
+    state.elapsedMs = elapsed();
+    if (timeUp && !state.stopReason) state.stopReason = `time budget of ${opts.maxMinutes} min reached`;
+    await saveNow();
+    lastSave = performance.now();
+  }
+  if (best) restore(vars, best);
+  optimizer.dispose();
+  return {
+    history: state.history,
+    bestEpoch: state.bestEpoch,
+    stopReason: state.stopReason ?? `${opts.epochs} epochs done`,
+    elapsedSeconds: elapsed() / 1000,
+    trainSeconds: totalTrainMs / 1000,
+    flops: totalFlops,
+  };
+}
