@@ -343,3 +343,47 @@ describe('model management helpers without IndexedDB', () => {
     }
   });
 });
+
+describe('loadModel: old versions', () => {
+  it('a version left over by an interrupted cleanup is deleted on the next load', async () => {
+    const server = bundleServer(await version1());
+    const db = freshDb();
+    const loaded = await loadModel(options(db.store, server.fetch).opts);
+    const stale: StoredModelRecord = {
+      url: TEST_MODEL_URL,
+      version: 'stale-version',
+      files: {},
+      bytes: 1,
+      storedAt: 0,
+    };
+    await db.store.setMany([[modelKey(TEST_MODEL_URL, 'stale-version'), stale]]);
+    expect(await listStoredModels(db.reopen())).toHaveLength(2);
+    const again = await loadModel(options(db.reopen(), server.fetch).opts);
+    expect(again.source).toBe('storage');
+    expect((await listStoredModels(db.reopen())).map((m) => m.version)).toEqual([
+      loaded.bundle.manifest.version,
+    ]);
+  });
+
+  it('a quota error on an update frees the superseded version and stores the new one', async () => {
+    const server = bundleServer(await version1('full', 1));
+    const db = freshDb();
+    await loadModel(options(db.store, server.fetch).opts);
+    server.serve(await version1('full', 2));
+    // Room for one model only: a write while two versions would be stored fails with a quota error.
+    const small: ModelStore = {
+      ...db.store,
+      setMany: async (entries) => {
+        const models = (await db.store.keys()).filter((k) => k.startsWith('model:')).length;
+        if (models >= 1) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+        await db.store.setMany(entries);
+      },
+    };
+    const { opts, warnings } = options(small, server.fetch);
+    const loaded = await loadModel(opts);
+    expect(warnings).toEqual([]);
+    expect(loaded.storedIn).toBe('indexeddb');
+    const stored = await listStoredModels(db.reopen());
+    expect(stored.map((m) => m.version)).toEqual([loaded.bundle.manifest.version]);
+  });
+});

@@ -109,7 +109,10 @@ export async function loadModel(options: LoadModelOptions): Promise<LoadedModel>
   // 2. Same version stored: no download.
   if (record && record.version === manifest.version) {
     try {
-      return await fromStored(record);
+      const loaded = await fromStored(record);
+      // Finishes a cleanup that an earlier page closed before completing.
+      await deleteOtherVersions(store, url.baseUrl, record.version);
+      return loaded;
     } catch (error) {
       warn({
         code: 'stored-copy-invalid',
@@ -165,15 +168,21 @@ export async function loadModel(options: LoadModelOptions): Promise<LoadedModel>
     bytes: total + manifestBytes.byteLength,
     storedAt: Date.now(),
   };
-  try {
-    await store.setMany([
+  const write = () =>
+    store.setMany([
       [modelKey(url.baseUrl, version), newRecord],
       [currentKey(url.baseUrl), version],
     ]);
-    const old = (await storedVersionKeys(store, url.baseUrl)).filter(
-      (k) => k !== modelKey(url.baseUrl, version),
-    );
-    if (old.length > 0) await store.delMany(old);
+  try {
+    try {
+      await write();
+    } catch (error) {
+      const old = await otherVersionKeys(store, url.baseUrl, version);
+      if (!isQuotaError(error) || old.length === 0) throw error;
+      // The stored version is superseded by a complete, verified one: free its space and try once more.
+      await store.delMany(old);
+      await write();
+    }
   } catch (error) {
     storedIn = 'memory';
     const why = isQuotaError(error) ? 'the storage quota is exhausted' : 'IndexedDB failed to store it';
@@ -183,8 +192,23 @@ export async function loadModel(options: LoadModelOptions): Promise<LoadedModel>
       cause: error,
     });
   }
+  if (storedIn === store.kind) await deleteOtherVersions(store, url.baseUrl, version);
   progress({ phase: 'ready', loaded: total, total, source: 'network' });
   return { bundle, source: 'network', storedIn };
+}
+
+async function otherVersionKeys(store: ModelStore, url: string, keep: string): Promise<string[]> {
+  return (await storedVersionKeys(store, url)).filter((key) => key !== modelKey(url, keep));
+}
+
+/** Deletes every stored version of `url` but `keep`. Best effort: leftovers are retried on the next load. */
+async function deleteOtherVersions(store: ModelStore, url: string, keep: string): Promise<void> {
+  try {
+    const old = await otherVersionKeys(store, url, keep);
+    if (old.length > 0) await store.delMany(old);
+  } catch {
+    // Keeping an old version costs space, not correctness: the current pointer names the version in use.
+  }
 }
 
 interface SharedLoad {
