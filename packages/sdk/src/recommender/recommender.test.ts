@@ -27,7 +27,12 @@ function tabStorage(): SessionPersistence {
 
 /** A stand-in for the WebGPU engine: scores with the CPU engine, can be made to lose its device. */
 function fakeGpu() {
-  const state: { lose?: (info: unknown) => void; created: number; disposed: number; failNext: boolean } = {
+  const state: {
+    lose?: (info: unknown) => void;
+    created: number;
+    disposed: number;
+    failNext: false | Error;
+  } = {
     created: 0,
     disposed: 0,
     failNext: false,
@@ -49,8 +54,9 @@ function fakeGpu() {
         async recommend(session, opts) {
           if (lost) throw new Error('device lost');
           if (state.failNext) {
+            const error = state.failNext;
             state.failNext = false;
-            throw new Error('GPU validation error');
+            throw error;
           }
           return cpu.recommend(session, opts);
         },
@@ -310,13 +316,26 @@ describe('backends', () => {
     const gpu = fakeGpu();
     const { rec, reference, warnings } = await setup({ backend: 'auto' }, { engines: gpu.factories });
     rec.track(skuOf(4));
-    gpu.state.failNext = true;
+    gpu.state.failNext = new Error('GPU validation error');
     const got = await rec.recommend({ k: 4 });
     expect(got.map((r) => r.itemId)).toEqual(
       (await reference.recommend([4], { k: 4 })).map((r) => skuOf(r.index)),
     );
     expect(rec.engine).toBe('cpu');
     expect(warnings.at(-1)).toMatchObject({ code: 'engine-error' });
+  });
+
+  it('a call failing on a lost device before device.lost settles is reported as device-lost', async () => {
+    const gpu = fakeGpu();
+    const { rec, warnings } = await setup({ backend: 'auto' }, { engines: gpu.factories });
+    rec.track(skuOf(8));
+    gpu.state.failNext = Object.assign(new Error('WebGPU device lost (unknown)'), { code: 'device-lost' });
+    expect(await rec.recommend({ k: 3 })).toHaveLength(3);
+    expect(rec.engine).toBe('cpu');
+    expect(warnings.map((w) => w.code)).toEqual(['device-lost']);
+    // device.lost settling afterwards does not switch (or warn) twice.
+    gpu.state.lose!({ reason: 'unknown', message: '' });
+    expect(warnings.map((w) => w.code)).toEqual(['device-lost']);
   });
 
   it('a popularity bundle runs on CPU under auto, without a warning', async () => {

@@ -420,9 +420,11 @@ class RecommenderImpl extends EventTarget implements Recommender {
       // A CPU failure is a bug to surface; a GPU failure has a working fallback.
       if (engine.name === 'cpu' || this.#disposed) throw error;
       if (engine === this.#engine) {
+        // The call can fail on a lost device before `device.lost` settles: report it as what it is.
+        const lost = (error as { code?: unknown } | null)?.code === 'device-lost';
         this.#switchToCpu(
-          'engine-error',
-          `the ${engine.name} engine failed (${messageOf(error)}); switched to CPU`,
+          lost ? 'device-lost' : 'engine-error',
+          `the ${engine.name} engine ${lost ? 'lost its GPU device' : 'failed'} (${messageOf(error)}); switched to the CPU engine`,
           error,
         );
       }
