@@ -3,9 +3,9 @@
 // (kd/train-student.ts: stage 1 L_rec + L_mse + mixup, stage 2 bidirectional self-supervised KD); only
 // the item table differs. Exports a `tt` / `sttd` bundle (cores only — the device rebuilds the rows)
 // and a JSON report with the compression ratios (parameter formula and bytes) and reconstruction FLOPs.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import * as tf from '@tensorflow/tfjs-core';
 import { readBundleDir } from '@session-rec/sdk/bundle/node';
@@ -352,6 +352,7 @@ async function runTensorTrain(kind: TensorTrainKind, flags: TensorTrainFlags): P
   // Without a teacher the KD loop still runs (NO_KD switches never touch it); a random full model stands in.
   const teacherModel = teacher ?? createTeacher(data.numItems, hyper, seed);
   if (!teacher) prefixVariableNames(teacherModel.variables(), 'teacher/');
+  if (flags.resume) reopenTimeBudget(checkpointDir);
   const result = await trainStudent(
     student,
     teacherModel,
@@ -501,6 +502,27 @@ async function evaluateOnly(kind: TensorTrainKind, flags: TensorTrainFlags): Pro
     writeFileSync(reportPath, JSON.stringify(report, null, 2) + '\n');
     process.stderr.write(`recorded in ${reportPath}\n`);
   }
+}
+
+/**
+ * A run stopped by its time budget keeps that stop in its checkpoint, so `--resume` alone would end at once.
+ * Resuming means "train on": clear a time-budget stop and restart the clock, so `--max-minutes` counts
+ * from now. (Early stops and finished schedules stay stopped.)
+ */
+function reopenTimeBudget(checkpointDir: string): void {
+  const statePath = join(checkpointDir, 'state.json');
+  if (!existsSync(statePath)) return;
+  const stored = JSON.parse(readFileSync(statePath, 'utf8')) as {
+    state: { stopReason: string | null; elapsedMs: number };
+  };
+  if (!stored.state.stopReason?.startsWith('time budget')) return;
+  process.stderr.write(
+    `resuming after "${stored.state.stopReason}": the new --max-minutes counts from now\n`,
+  );
+  stored.state.stopReason = null;
+  stored.state.elapsedMs = 0;
+  writeFileSync(statePath + '.tmp', JSON.stringify(stored, null, 1));
+  renameSync(statePath + '.tmp', statePath);
 }
 
 async function bundleSize(dir: string): Promise<number> {
