@@ -148,6 +148,23 @@ describe('loadModel: versions', () => {
     expect(await isModelStored(TEST_MODEL_URL, b.bundle.manifest.version, db.reopen())).toBe(true);
   });
 
+  it('every request revalidates with the server, so an upgrade never reads a stale HTTP-cached file', async () => {
+    const server = bundleServer(await version1('full', 1));
+    const db = freshDb();
+    await loadModel(options(db.store, server.fetch).opts);
+    server.serve(await version1('full', 2));
+    await loadModel(options(db.reopen(), server.fetch).opts);
+    expect(server.requests).toEqual([
+      'manifest.json',
+      'tensors.bin',
+      'vocab.txt',
+      'manifest.json',
+      'tensors.bin',
+      'vocab.txt',
+    ]);
+    expect(server.cacheModes.every((mode) => mode === 'no-cache')).toBe(true);
+  });
+
   it.each([
     ['one flipped byte', (b: Uint8Array) => ((b[b.length >> 1] ^= 0xff), b), BundleIntegrityError],
     ['truncated', (b: Uint8Array) => b.slice(0, b.length - 9), BundleTruncatedError],

@@ -12,6 +12,8 @@ export interface BundleServer {
   fetch: typeof globalThis.fetch;
   /** Paths (relative to the base URL) of every request, in order. */
   requests: string[];
+  /** The `cache` mode of every request, in the same order. */
+  cacheModes: (RequestCache | undefined)[];
   /** Replaces the served files (a new model version deployed). */
   serve(files: ReadonlyMap<string, Uint8Array>): void;
   /** Every request fails like a network error. */
@@ -28,6 +30,7 @@ export function bundleServer(files: ReadonlyMap<string, Uint8Array>, baseUrl = T
   let served = new Map(files);
   const server: BundleServer = {
     requests: [],
+    cacheModes: [],
     offline: false,
     statusFor: new Map(),
     delayMs: 0,
@@ -41,6 +44,7 @@ export function bundleServer(files: ReadonlyMap<string, Uint8Array>, baseUrl = T
       const url = String(input instanceof Request ? input.url : input);
       const path = url.startsWith(baseUrl) ? url.slice(baseUrl.length) : url;
       server.requests.push(path);
+      server.cacheModes.push(init?.cache);
       if (server.delayMs > 0) await new Promise((r) => setTimeout(r, server.delayMs));
       init?.signal?.throwIfAborted();
       if (server.offline) throw new TypeError('fetch failed');
