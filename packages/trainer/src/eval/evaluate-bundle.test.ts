@@ -21,10 +21,14 @@ function writeDataset(dir: string): void {
   const rng = seededRandom(42);
   const item = (): number => Math.min(V - 1, Math.floor(rng() ** 2 * V)); // skewed: popularity is informative
   trainSessions = Array.from({ length: 60 }, () => Array.from({ length: 2 + Math.floor(rng() * 8) }, item));
-  testCases = Array.from({ length: 41 }, (_, c) => ({
-    prefix: Array.from({ length: 1 + (c % 13) }, item),
-    label: item(),
-  }));
+  // As in the real test.txt: each test session expanded into its prefixes, longest first (some longer
+  // than maxLen = 8, so windows slide), then a few unrelated single cases.
+  testCases = [];
+  for (const length of [14, 3, 9, 2, 6, 12]) {
+    const session = Array.from({ length }, item);
+    for (let n = length - 1; n >= 1; n--) testCases.push({ prefix: session.slice(0, n), label: session[n] });
+  }
+  for (let c = 0; c < 1; c++) testCases.push({ prefix: Array.from({ length: 4 }, item), label: item() });
   mkdirSync(dir, { recursive: true });
   writeFileSync(
     join(dir, 'train.txt'),
@@ -72,6 +76,7 @@ describe('evaluateBundle', () => {
     expect(one.dataset).toBe('fixture');
     expect(one.metrics).toEqual(expected.result());
     expect(one.metrics.cases).toBe(41);
+    expect(testCases).toHaveLength(41);
     // Not a degenerate fixture: some labels land in the top 20, some do not.
     expect(one.metrics['P@20']).toBeGreaterThan(0);
     expect(one.metrics['P@20']).toBeLessThan(100);

@@ -3,7 +3,7 @@
 import { Worker } from 'node:worker_threads';
 import { loadBundleEvaluation } from './bundle-cases.ts';
 import { DEFAULT_CUTOFFS, MetricAccumulator } from './metrics.ts';
-import { rankCases } from './evaluate.ts';
+import { rankCasesWithEngine } from './prefix-groups.ts';
 import type { WorkerInput, WorkerMessage } from './worker.ts';
 
 export interface EvaluateBundleOptions {
@@ -39,7 +39,7 @@ export async function evaluateBundle(opts: EvaluateBundleOptions): Promise<Bundl
   let ranks: Int32Array[];
   if (workers === 1 || cases.length < 2 * workers) {
     ranks = [
-      rankCases(cases, (session, out) => engine.scoreAll(session, out), {
+      rankCasesWithEngine(cases, engine, {
         numItems: bundle.manifest.hyper.numItems,
         maxLen: bundle.manifest.hyper.maxLen,
         onProgress: opts.onProgress,

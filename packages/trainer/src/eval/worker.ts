@@ -1,7 +1,8 @@
-// One evaluation worker: ranks the cases c with c % count === index and posts progress, then the ranks.
+// One evaluation worker: ranks its contiguous share of the cases (contiguous, so that a test session's
+// prefixes stay together for prefix sharing), posts progress, then the ranks.
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadBundleEvaluation } from './bundle-cases.ts';
-import { rankCases } from './evaluate.ts';
+import { rankCasesWithEngine } from './prefix-groups.ts';
 
 export interface WorkerInput {
   entry: string;
@@ -17,13 +18,18 @@ export type WorkerMessage = { type: 'progress'; done: number } | { type: 'ranks'
 const input = workerData as WorkerInput;
 const port = parentPort!;
 const { engine, bundle, cases } = await loadBundleEvaluation(input.bundleDir, input.datasetDir, input.limit);
-const mine = cases.filter((_, c) => c % input.count === input.index);
-const ranks = rankCases(mine, (session, out) => engine.scoreAll(session, out), {
+const mine = cases.slice(
+  Math.floor((input.index * cases.length) / input.count),
+  Math.floor(((input.index + 1) * cases.length) / input.count),
+);
+let reported = 0;
+const ranks = rankCasesWithEngine(mine, engine, {
   numItems: bundle.manifest.hyper.numItems,
   maxLen: bundle.manifest.hyper.maxLen,
   onProgress: (done) => {
-    if (done % 100 === 0) port.postMessage({ type: 'progress', done: 100 } satisfies WorkerMessage);
+    if (done - reported < 100 && done < mine.length) return;
+    port.postMessage({ type: 'progress', done: done - reported } satisfies WorkerMessage);
+    reported = done;
   },
 });
-port.postMessage({ type: 'progress', done: mine.length % 100 } satisfies WorkerMessage);
 port.postMessage({ type: 'ranks', ranks } satisfies WorkerMessage, [ranks.buffer as ArrayBuffer]);

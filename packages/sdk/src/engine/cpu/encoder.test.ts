@@ -92,8 +92,12 @@ describe('encoder (docs/model.md forward pass)', () => {
         const session = randomSession(rng, s.maxLen, s.numItems);
         // x_t computed once for the whole session (causal) must give each prefix's θ.
         const x = naiveHidden(bundle, session);
+        const all = engine.encodePrefixes(session)!;
         for (let n = 1; n <= session.length; n++) {
-          expectClose(engine.encode(session.slice(0, n))!, naiveReadout(bundle, x, n), 2e-5);
+          const theta = engine.encode(session.slice(0, n))!;
+          expectClose(theta, naiveReadout(bundle, x, n), 2e-5);
+          // The one-pass prefixes do the same arithmetic per position: bit-identical.
+          expect(Array.from(all.subarray((n - 1) * s.dim, n * s.dim))).toEqual(Array.from(theta));
         }
       }
     });
@@ -173,6 +177,9 @@ describe('encoder (docs/model.md forward pass)', () => {
     expect(() => engine.encode([1, 10])).toThrow(/session\[1\] = 10 is not an item index in \[0, 10\)/);
     expect(() => engine.encode([-1])).toThrow(RangeError);
     expect(() => engine.encode([0.5])).toThrow(RangeError);
+    expect(() => engine.encodePrefixes([1, 2, 3, 4, 5, 6])).toThrow(
+      /session length 6 is not in \[1, maxLen = 5\]/,
+    );
   });
 
   it('rejects heads that do not divide dim and a missing encoder tensor', () => {

@@ -17,6 +17,11 @@ export interface SessionEncoder {
    * Throws a RangeError naming the position of an index outside [0, V), and for an empty session.
    */
   encode(session: ArrayLike<number>, theta?: Float32Array): Float32Array;
+  /**
+   * θ of every prefix session[0 … n) for n = 1 … length, into thetas[(n − 1)·dim …] — one causal pass
+   * for all of them (the evaluator's test cases are the prefixes of a session). length ≤ maxLen.
+   */
+  encodePrefixes(session: ArrayLike<number>, thetas: Float32Array): Float32Array;
 }
 
 interface Block {
@@ -154,11 +159,8 @@ export function createEncoder(bundle: ModelBundle, table: ItemTable): SessionEnc
     for (let i = 0; i < n * N; i++) h[i] = q[i] + tmp[i];
   }
 
-  function encode(session: ArrayLike<number>, theta: Float32Array = ownTheta): Float32Array {
-    const len = session.length;
-    if (len === 0) throw new RangeError('session must contain at least one item to be encoded');
-    const n = Math.min(len, maxLen);
-    const start = len - n;
+  /** Positions 0 … n−1 ← session[start …]: embeddings + positions, the blocks, the final LN (x in q). */
+  function hiddenStates(session: ArrayLike<number>, start: number, n: number): void {
     for (let t = 0; t < n; t++) {
       const item = session[start + t];
       if (!Number.isInteger(item) || item < 0 || item >= numItems) {
@@ -168,26 +170,48 @@ export function createEncoder(bundle: ModelBundle, table: ItemTable): SessionEnc
       for (let d = 0; d < N; d++) h[t * N + d] = embScale * h[t * N + d] + pos[t * N + d];
     }
     for (const blk of blocks) runBlock(blk, n);
-    // x = LN_final(h), kept in q.
     layerNorm(h, n, N, finalGamma, finalBeta, eps, q);
+    // x_t · readout.w2 for every position (the readout's per-position term), kept in tmp.
+    linear(q, n, N, readW2T, N, undefined, tmp);
+  }
 
-    // Soft-attention readout (EODRec Eq. 3).
+  /** Soft-attention readout (EODRec Eq. 3) over positions 0 … n−1 of the last hiddenStates call. */
+  function readout(n: number, theta: Float32Array, thetaOffset: number): void {
     for (let d = 0; d < N; d++) {
       let s = 0;
       for (let t = 0; t < n; t++) s += q[t * N + d];
       xbar[d] = s / n;
     }
     linear(xbar, 1, N, readW1T, N, readC, xbarW1);
-    linear(q, n, N, readW2T, N, undefined, tmp);
     thetaAcc.fill(0);
     for (let t = 0; t < n; t++) {
       let alpha = 0;
       for (let d = 0; d < N; d++) alpha += readF[d] / (1 + Math.exp(-(xbarW1[d] + tmp[t * N + d])));
       for (let d = 0; d < N; d++) thetaAcc[d] += alpha * q[t * N + d];
     }
-    for (let d = 0; d < N; d++) theta[d] = thetaAcc[d];
+    for (let d = 0; d < N; d++) theta[thetaOffset + d] = thetaAcc[d];
+  }
+
+  function encode(session: ArrayLike<number>, theta: Float32Array = ownTheta): Float32Array {
+    const len = session.length;
+    if (len === 0) throw new RangeError('session must contain at least one item to be encoded');
+    const n = Math.min(len, maxLen);
+    hiddenStates(session, len - n, n);
+    readout(n, theta, 0);
     return theta;
   }
 
-  return { dim: N, maxLen, encode };
+  function encodePrefixes(session: ArrayLike<number>, thetas: Float32Array): Float32Array {
+    const len = session.length;
+    if (len === 0 || len > maxLen)
+      throw new RangeError(`session length ${len} is not in [1, maxLen = ${maxLen}]`);
+    if (thetas.length < len * N)
+      throw new RangeError(`thetas has length ${thetas.length}, needs ${len} × ${N}`);
+    // Causality: x_t does not depend on later items, so one pass serves every prefix.
+    hiddenStates(session, 0, len);
+    for (let n = 1; n <= len; n++) readout(n, thetas, (n - 1) * N);
+    return thetas;
+  }
+
+  return { dim: N, maxLen, encode, encodePrefixes };
 }

@@ -12,6 +12,13 @@ export interface CpuScoringEngine extends ScoringEngine {
   readonly name: 'cpu';
   /** θ of a session (its last maxLen items); undefined for `popularity` bundles, which have no encoder. */
   encode(session: readonly number[], theta?: Float32Array): Float32Array | undefined;
+  /**
+   * θ of every prefix of a session of at most maxLen items, [length × dim], in one causal pass
+   * (what `pnpm eval` uses for a test session's expanded prefixes); undefined for `popularity`.
+   */
+  encodePrefixes(session: readonly number[]): Float32Array | undefined;
+  /** score_i = θ·e(i) for every item into out (length V): the scoring half of scoreAll. */
+  scoreTheta(theta: Float32Array, out: Float32Array): Float32Array;
 }
 
 export function createCpuEngine(bundle: ModelBundle): CpuScoringEngine {
@@ -65,6 +72,19 @@ export function createCpuEngine(bundle: ModelBundle): CpuScoringEngine {
     encode(session, theta) {
       live();
       return encoder?.encode(session, theta);
+    },
+    encodePrefixes(session) {
+      live();
+      return encoder?.encodePrefixes(session, new Float32Array(session.length * encoder.dim));
+    },
+    scoreTheta(theta, out) {
+      live();
+      if (out.length !== numItems)
+        throw new RangeError(`out has length ${out.length}, expected numItems = ${numItems}`);
+      if (theta.length !== table.dim)
+        throw new RangeError(`theta has length ${theta.length}, expected dim = ${table.dim}`);
+      table.scoreAll(theta, out);
+      return out;
     },
     recommend(session, options) {
       // Async by interface; errors surface as rejections, like the WebGPU engine's.

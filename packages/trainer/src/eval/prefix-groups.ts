@@ -1,0 +1,56 @@
+// Ranking with the CPU engine, sharing the encoder across a test session's prefixes. The protocol's test
+// cases are every prefix of each test session (test.txt lists them longest first); the encoder is causal,
+// so one pass over the longest prefix gives θ for all of them (engine.encodePrefixes). Only scoring is
+// then paid per case. Results are identical to scoring each case alone (bit-identical θ, tested).
+import type { CpuScoringEngine } from '@session-rec/sdk/engine/cpu';
+import { rankOfLabel } from './metrics.ts';
+import { modelSession, rankCases, type EvaluateOptions, type RankingCase } from './evaluate.ts';
+
+/** True when `a` equals the first a.length items of `b`. */
+function isPrefixOf(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length > b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Ranks of each case's label (1-based), in case order, through `engine`. */
+export function rankCasesWithEngine(
+  cases: readonly RankingCase[],
+  engine: CpuScoringEngine,
+  opts: EvaluateOptions,
+): Int32Array {
+  const { numItems, maxLen } = opts;
+  if (engine.bundle.manifest.kind === 'popularity') {
+    return rankCases(cases, (session, out) => engine.scoreAll(session, out), opts);
+  }
+  const dim = engine.bundle.manifest.hyper.dim!;
+  const scores = new Float32Array(numItems);
+  const ranks = new Int32Array(cases.length);
+  let c = 0;
+  while (c < cases.length) {
+    const anchor = modelSession(cases[c].prefix, maxLen);
+    // The run of following cases whose sessions are prefixes of this one (within maxLen: no sliding window).
+    let end = c + 1;
+    const sessions = [anchor];
+    while (end < cases.length && anchor.length > 0) {
+      const next = modelSession(cases[end].prefix, maxLen);
+      if (next.length === 0 || !isPrefixOf(next, anchor)) break;
+      sessions.push(next);
+      end++;
+    }
+    if (end - c === 1) {
+      engine.scoreAll(anchor, scores);
+      ranks[c] = rankOfLabel(scores, cases[c].label);
+    } else {
+      const thetas = engine.encodePrefixes(anchor)!;
+      for (let i = c; i < end; i++) {
+        const n = sessions[i - c].length;
+        engine.scoreTheta(thetas.subarray((n - 1) * dim, n * dim), scores);
+        ranks[i] = rankOfLabel(scores, cases[i].label);
+      }
+    }
+    c = end;
+    opts.onProgress?.(c, cases.length);
+  }
+  return ranks;
+}
