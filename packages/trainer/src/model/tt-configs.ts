@@ -140,13 +140,32 @@ export function sttdRankForBudget(
   return best;
 }
 
-/** Factors for datasets without an issue configuration: d = 3 for TT, two balanced factors for STTD. */
-function generalShape(kind: TensorTrainKind, numItems: number, dim: number): TensorTrainConfig {
-  if (kind === 'tt') return { kind, p: coverItems(numItems, 3), q: splitEvenly(dim, 3), ranks: [1, 1] };
-  const [J1, J2] = splitEvenly(dim, 2);
-  const t = J2 % 2 === 0 ? 2 : 1;
-  const I2 = Math.ceil(Math.sqrt(numItems));
-  return { kind, I: [Math.ceil(numItems / I2), I2], J: [J1, J2], rank: t, t };
+/** Factors for datasets without an issue configuration: d = 3 for TT (ranks fitted to the budget later). */
+function generalTtShape(numItems: number, dim: number): TtConfig {
+  return { kind: 'tt', p: coverItems(numItems, 3), q: splitEvenly(dim, 3), ranks: [1, 1] };
+}
+
+/**
+ * STTD for datasets without an issue configuration: t = 2 (the paper's) when N allows, and the balanced J split,
+ * the I split (I2 within 2× of √V) and the rank whose parameter count is nearest the budget — with only
+ * the rank free, one rank step can be 5% of a small budget.
+ */
+function generalSttdConfig(numItems: number, dim: number, budget: number): SttdConfig {
+  let best: { config: SttdConfig; diff: number } | null = null;
+  const root = Math.sqrt(numItems);
+  // Balanced J (J1 within 2× of √N): a J1 = 1 split degenerates G1[i1] to a single row.
+  for (let J1 = Math.max(1, Math.floor(Math.sqrt(dim) / 2)); J1 <= Math.ceil(Math.sqrt(dim) * 2); J1++) {
+    if (dim % J1 !== 0) continue;
+    const J2 = dim / J1;
+    const t = J2 % 2 === 0 ? 2 : 1;
+    for (let I2 = Math.max(1, Math.floor(root / 2)); I2 <= Math.ceil(root * 2); I2++) {
+      const I: [number, number] = [Math.ceil(numItems / I2), I2];
+      const rank = sttdRankForBudget(numItems, dim, I, [J1, J2], t, budget);
+      const diff = Math.abs(sttdParamCount(sttdGeometry(numItems, dim, I, [J1, J2], rank, t)) - budget);
+      if (!best || diff < best.diff) best = { config: { kind: 'sttd', I, J: [J1, J2], rank, t }, diff };
+    }
+  }
+  return best!.config;
 }
 
 /** The configuration of `kind` at `size` for a dataset (its name picks the issue's factors when known). */
@@ -158,13 +177,17 @@ export function tensorTrainConfig(
   dim: number,
 ): TensorTrainConfig {
   const known = ISSUE_CONFIGS[dataset.toLowerCase()];
-  const shape = known ? known[kind] : generalShape(kind, numItems, dim);
-  if (kind === 'tt' && shape.kind === 'tt' && product(shape.q) !== dim)
-    throw new RangeError(`tt: ∏q = ${product(shape.q)} ≠ dim ${dim}; give --q`);
-  if (known && size === '30x') return shape;
+  if (known && size === '30x') return known[kind];
   const budget =
     size === 'equal-bytes' ? compositionalTableBytes(numItems, dim, 4, 32) / 4 : (numItems * dim) / 30;
-  if (shape.kind === 'tt')
+  if (kind === 'tt') {
+    const shape = known ? known.tt : generalTtShape(numItems, dim);
+    if (product(shape.q) !== dim) throw new RangeError(`tt: ∏q = ${product(shape.q)} ≠ dim ${dim}; give --q`);
     return { ...shape, ranks: ttRanksForBudget(numItems, dim, shape.p, shape.q, budget) };
-  return { ...shape, rank: sttdRankForBudget(numItems, dim, shape.I, shape.J, shape.t, budget) };
+  }
+  if (!known) return generalSttdConfig(numItems, dim, budget);
+  return {
+    ...known.sttd,
+    rank: sttdRankForBudget(numItems, dim, known.sttd.I, known.sttd.J, known.sttd.t, budget),
+  };
 }
