@@ -14,7 +14,9 @@ import { FullItemTable } from '../model/full-table.ts';
 import { SessionModel } from '../model/session-model.ts';
 import { makeBatches, sessionWindows } from '../train/batches.ts';
 import { exportModelBundle, popularityOrder } from '../train/export-bundle.ts';
+import { metricsFromRanks } from '../train/metrics.ts';
 import { Distiller, FULL_KD, NO_KD } from './distiller.ts';
+import { evaluateStudentSessions } from './evaluate-student.ts';
 import { prefixVariableNames } from './model-scope.ts';
 import { trainStudent, type StudentTrainOptions } from './train-student.ts';
 
@@ -130,6 +132,23 @@ describe('trainStudent + export', () => {
       for (let i = 0; i < V; i++) worst = Math.max(worst, Math.abs(got[i]! - expected[i]!) / scale);
       expect(worst).toBeLessThan(1e-4);
     }
+    // The trainer's validation (tfjs, batched) ranks exactly like the CPU engine on the exported bundle.
+    const ranks: number[] = [];
+    for (const session of valid) {
+      for (let t = 1; t < session.length; t++) {
+        const prefix = Array.from(session.subarray(Math.max(0, t - hyper.maxLen), t));
+        const scores = engine.scoreAll(prefix);
+        const label = session[t]!;
+        let rank = 1;
+        for (let i = 0; i < V; i++)
+          if (scores[i]! > scores[label]! || (scores[i] === scores[label] && i < label)) rank++;
+        ranks.push(rank);
+      }
+    }
+    const trainerValid = evaluateStudentSessions(student, valid);
+    const cpuValid = metricsFromRanks(ranks);
+    expect(trainerValid.cases).toBe(cpuValid.cases);
+    for (const k of ['P@10', 'NDCG@10', 'MRR@20']) expect(trainerValid[k]).toBeCloseTo(cpuValid[k]!, 3);
     student.dispose();
     teacher.dispose();
   });

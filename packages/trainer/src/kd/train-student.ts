@@ -8,9 +8,9 @@ import cliProgress from 'cli-progress';
 import type { SessionModel } from '../model/session-model.ts';
 import { makeBatches, sessionWindows } from '../train/batches.ts';
 import { hasCheckpoint, loadCheckpoint, saveCheckpoint, type NamedArray } from '../train/checkpoint.ts';
-import { evaluateSessions } from '../train/evaluate.ts';
 import { validationScore } from '../train/loop.ts';
 import type { Metrics } from '../train/metrics.ts';
+import { evaluateStudentSessions } from './evaluate-student.ts';
 import { Distiller, NO_KD, type KdSwitches, type KdWeights, type LossParts } from './distiller.ts';
 
 export interface StudentTrainOptions {
@@ -26,6 +26,10 @@ export interface StudentTrainOptions {
   /** Early stopping inside a stage: epochs without a better validation score. */
   patience: number;
   maxMinutes: number;
+  /** Cap on stage 1's training minutes (short schedules): the stage is cut there and KD begins. */
+  pretrainMaxMinutes?: number;
+  /** Validate on at most this many validation sessions (a fixed subset; the test set is never cut). */
+  validLimit?: number;
   checkpointDir?: string;
   checkpointEveryMinutes: number;
   resume: boolean;
@@ -61,6 +65,8 @@ interface StudentLoopState {
   stageBest: number;
   stageBestEpoch: number;
   stopReason: string | null;
+  /** Training ms spent in stage 1 so far (for pretrainMaxMinutes). */
+  pretrainMs?: number;
   /** Stage whose Adam state the checkpoint's optimizer arrays are. */
   optimizerStage?: 'pretrain' | 'kd' | null;
   /** Gumbel-noise step counter of a compositional table, so a resumed run continues the same stream. */
@@ -176,6 +182,8 @@ export async function trainStudent(
       ]);
       optimizerStage = state.optimizerStage ?? null;
     }
+    // A run stopped by its time budget trains on when resumed; --max-minutes counts from the resume.
+    if (state.stopReason?.startsWith('time budget')) state.stopReason = null;
     log(`resumed from ${opts.checkpointDir}: epoch ${state.epoch + 1}, batch ${state.batchInEpoch}`);
   }
 
@@ -199,6 +207,7 @@ export async function trainStudent(
 
   const runStart = performance.now() - state.elapsedMs;
   const elapsed = () => performance.now() - runStart;
+  const sessionStart = performance.now();
   const budgetMs = opts.maxMinutes * 60_000;
   let lastSave = performance.now();
   let lastValidMs = 0;
@@ -230,6 +239,7 @@ export async function trainStudent(
       : null;
     bar?.start(batches.length, state.batchInEpoch, { parts: '-' });
     let timeUp = false;
+    let pretrainCut = false;
     for (let b = state.batchInEpoch; b < batches.length; b++) {
       const batch = batches[b]!;
       const t0 = performance.now();
@@ -248,17 +258,26 @@ export async function trainStudent(
         await saveNow();
         lastSave = performance.now();
       }
-      if (elapsed() + lastValidMs > budgetMs) {
+      if (stage === 'pretrain') state.pretrainMs = (state.pretrainMs ?? 0) + (performance.now() - t0);
+      if (performance.now() - sessionStart + lastValidMs > budgetMs) {
         timeUp = true;
+        break;
+      }
+      if (
+        stage === 'pretrain' &&
+        opts.pretrainMaxMinutes !== undefined &&
+        (state.pretrainMs ?? 0) > opts.pretrainMaxMinutes * 60_000
+      ) {
+        pretrainCut = true;
         break;
       }
     }
     bar?.stop();
     const v0 = performance.now();
-    const valid = evaluateSessions(student, data.valid);
+    const valid = evaluateStudentSessions(student, data.valid);
     const teacherValid =
       stage === 'kd' && opts.validateTeacher && opts.switches.kd && opts.switches.bidirectional
-        ? evaluateSessions(teacher, data.valid)
+        ? evaluateStudentSessions(teacher, data.valid)
         : undefined;
     lastValidMs = performance.now() - v0;
     const record: StudentEpochRecord = {
@@ -300,6 +319,10 @@ export async function trainStudent(
       state.epoch = nextStageStart - 1;
       if (stage === 'kd')
         state.stopReason = `early stop: no better validation score for ${opts.patience} epoch(s)`;
+    }
+    if (pretrainCut) {
+      log(`stage 1 reached its ${opts.pretrainMaxMinutes} min cap: KD begins`);
+      state.epoch = Math.max(state.epoch, opts.pretrainEpochs - 1);
     }
     state.epoch = Math.max(state.epoch, epoch) + 1;
     state.batchInEpoch = 0;

@@ -5,11 +5,13 @@ import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { MIN_POPULARITY_LENGTH } from '@session-rec/sdk/bundle';
 import { readBundleDir } from '@session-rec/sdk/bundle/node';
 import * as tf from '@tensorflow/tfjs-core';
 import { hotColdSplit, popularityCounts } from '../../data/index.ts';
 import { paperKdDefaults, type KdSwitches } from '../../kd/distiller.ts';
 import { prefixVariableNames } from '../../kd/model-scope.ts';
+import { evaluateStudentCases } from '../../kd/evaluate-student.ts';
 import { trainStudent } from '../../kd/train-student.ts';
 import { Backbone } from '../../model/backbone.ts';
 import { compositionalCompressionRatio } from '../../model/compositional-codes.ts';
@@ -18,7 +20,6 @@ import { FullItemTable } from '../../model/full-table.ts';
 import { SessionModel } from '../../model/session-model.ts';
 import { loadTeacherFromBundle, teacherPreset } from '../../model/teacher.ts';
 import { selectBackend, type BackendName } from '../../train/backend.ts';
-import { evaluateCases } from '../../train/evaluate.ts';
 import { exportModelBundle, popularityOrder } from '../../train/export-bundle.ts';
 import { readSessionData, splitSessions } from '../../train/sessions.ts';
 
@@ -36,6 +37,8 @@ interface StudentFlags {
   epochs: string;
   seed?: string;
   maxMinutes: string;
+  pretrainMinutes?: string;
+  validLimit?: string;
   eta?: string;
   beta?: string;
   gamma?: string;
@@ -97,6 +100,8 @@ export function registerStudentCommand(program: Command): void {
     .option('--epochs <n>', 'stage 2 epochs (bidirectional KD)', '10')
     .option('--seed <n>', 'seed (default: the teacher’s, so that the validation split is the teacher’s)')
     .option('--max-minutes <t>', 'training wall-time budget in minutes (validation included)', '600')
+    .option('--pretrain-minutes <t>', 'cap on stage 1 training minutes (short schedules; then KD begins)')
+    .option('--valid-limit <n>', 'validate on at most n validation sessions (a fixed subset)')
     .option('--eta <x>', 'embedding-mixup weight η (Eq. 16; paper 0.8 Tmall, 0.7 RetailRocket)')
     .option('--beta <x>', 'contrastive weight β (paper 0.01 Tmall, 0.5 RetailRocket)')
     .option('--gamma <x>', 'soft-target weight γ (paper 0.3)')
@@ -244,6 +249,12 @@ async function runStudent(flags: StudentFlags): Promise<void> {
     seed,
     patience: num(flags.patience, 'patience', { integer: true, min: 1 }),
     maxMinutes: num(flags.maxMinutes, 'max-minutes', { min: 0 }),
+    ...(flags.pretrainMinutes
+      ? { pretrainMaxMinutes: num(flags.pretrainMinutes, 'pretrain-minutes', { min: 0 }) }
+      : {}),
+    ...(flags.validLimit
+      ? { validLimit: num(flags.validLimit, 'valid-limit', { integer: true, min: 1 }) }
+      : {}),
     checkpointDir,
     checkpointEveryMinutes: num(flags.checkpointMinutes, 'checkpoint-minutes', { min: 0 }),
     resume: resuming,
@@ -253,16 +264,20 @@ async function runStudent(flags: StudentFlags): Promise<void> {
   const result = await trainStudent(student, teacher, split, hot, options);
   process.stderr.write(`training stopped: ${result.stopReason}; best epoch ${result.bestEpoch}\n`);
 
-  const test = evaluateCases(student, data.test);
+  const test = evaluateStudentCases(student, data.test);
   process.stderr.write(`student test (trainer's tfjs scoring): ${JSON.stringify(test)}\n`);
   const teacherUpdated =
     switches.kd && switches.bidirectional && result.history.some((e) => e.stage === 'kd');
-  const teacherTest = teacherUpdated ? evaluateCases(teacher, data.test) : null;
+  const teacherTest = teacherUpdated ? evaluateStudentCases(teacher, data.test) : null;
   if (teacherTest)
     process.stderr.write(`teacher after KD test (trainer's tfjs scoring): ${JSON.stringify(teacherTest)}\n`);
 
   const teacherBytes = dirBytes(teacherDir);
-  const popularity = popularityOrder(data.train, data.numItems);
+  // The empty-session answer needs only the head of the order (docs/model.md: ≥ 1,000 or V); every byte counts here.
+  const popularity = popularityOrder(data.train, data.numItems).slice(
+    0,
+    Math.min(MIN_POPULARITY_LENGTH, data.numItems),
+  );
   const headline = {
     'P@10': round(test['P@10']!),
     'NDCG@10': round(test['NDCG@10']!),

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Every compositional-student experiment of results/student/README.md, in priority order.
+# Run from the repository root. Each training is resumable: re-run the SAME line with --resume
+# (and, to train longer, a larger --epochs; --max-minutes counts from the resume).
+# Logs go to runs/student/<run>.log (git-ignored); reports to results/student/<run>.json.
+#
+#   bash results/student/run-experiments.sh main        # shipped bundles (Tmall M4 K32, RetailRocket M3 K256) + eval
+#   bash results/student/run-experiments.sh ablation    # Fig. 3 on Tmall M4 K32
+#   bash results/student/run-experiments.sh grid        # Table 4 grid on Tmall (M 1..5 × K 32/128/256/512)
+#   bash results/student/run-experiments.sh summary     # results/student/README.md + SVGs
+#
+# SCHEDULE sets the training length of every run (default: the short schedule this session could afford;
+# for paper-scale runs use e.g. SCHEDULE="--pretrain-epochs 2 --epochs 10 --max-minutes 600").
+set -euo pipefail
+DS=${DS:-../shared/datasets}
+TRAIN="npx tsx packages/trainer/src/cli/train.ts"
+EVAL="npx tsx packages/trainer/src/cli/eval.ts"
+SCHEDULE=${SCHEDULE:---pretrain-epochs 1 --epochs 1 --pretrain-minutes 20 --max-minutes 60 --valid-limit 2000}
+RESUME=${RESUME:-}   # RESUME=--resume to continue the checkpoints in runs/student/<run>/checkpoint
+mkdir -p runs/student
+
+run() { # run <dataset> <M> <K> [flags…]
+  local ds=$1 m=$2 k=$3; shift 3
+  local name="$ds-M$m-K$k"
+  for f in "$@"; do case $f in --no-*) name="$name-${f#--}";; esac; done
+  echo "== $name" >&2
+  $TRAIN student --dataset "$DS/$ds" --M "$m" --K "$k" $SCHEDULE $RESUME "$@" > "runs/student/$name.log" 2>&1
+  local bundle="runs/student/$name/bundle"
+  if [ "$ds-M$m-K$k" = "$name" ] && { [ "$ds/$m/$k" = "tmall/4/32" ] || [ "$ds/$m/$k" = "retailrocket/3/256" ]; }; then
+    bundle="apps/demo-shop/public/models/$ds-compositional"
+  fi
+  $EVAL --bundle "$bundle" --dataset "$DS/$ds" > "results/student/$name.eval.json"
+  if [ -d "runs/student/$name/teacher-after-kd" ]; then
+    $EVAL --bundle "runs/student/$name/teacher-after-kd" --dataset "$DS/$ds" > "results/student/$name.teacher-after-kd.eval.json"
+  fi
+}
+
+case "${1:-main}" in
+  main)
+    run tmall 4 32
+    run retailrocket 3 256
+    ;;
+  ablation)
+    for flag in --no-kd --no-contrastive --no-bidirectional --no-soft-targets --no-mixup; do run tmall 4 32 "$flag"; done
+    ;;
+  grid)
+    for m in 1 2 3 4 5; do for k in 32 128 256 512; do
+      [ "$m/$k" = "4/32" ] && continue # the main run
+      run tmall "$m" "$k"
+    done; done
+    ;;
+  summary)
+    npx tsx packages/trainer/src/kd/experiments/summarize.ts results/student
+    ;;
+  *) echo "usage: $0 main|ablation|grid|summary" >&2; exit 2 ;;
+esac
