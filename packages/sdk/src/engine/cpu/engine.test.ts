@@ -43,6 +43,28 @@ describe('createCpuEngine', () => {
     }
   });
 
+  it('scoreThetas (one table pass for several θ) is bit-identical to scoreTheta for each, any count and odd V', () => {
+    const rng = seededRng(23);
+    const s = { numItems: 207, dim: 12, heads: 3, blocks: 1, maxLen: 10 };
+    for (const bundle of [randomFullBundle(rng, s), randomCompositionalBundle(rng, { ...s, M: 2, K: 8 })]) {
+      const engine = createCpuEngine(bundle);
+      for (const count of [1, 3, 4, 5, 9]) {
+        const thetas = Float32Array.from({ length: count * s.dim }, () => rng() * 2 - 1);
+        const many = engine.scoreThetas(thetas, count, new Float32Array(count * s.numItems));
+        for (let b = 0; b < count; b++) {
+          const one = engine.scoreTheta(
+            thetas.subarray(b * s.dim, (b + 1) * s.dim),
+            new Float32Array(s.numItems),
+          );
+          expect(Array.from(many.subarray(b * s.numItems, (b + 1) * s.numItems))).toEqual(Array.from(one));
+        }
+      }
+      expect(() => engine.scoreThetas(new Float32Array(5), 1, new Float32Array(s.numItems))).toThrow(
+        /thetas has length 5, needs 1 × 12/,
+      );
+    }
+  });
+
   it('an empty session returns the popularity order for encoder bundles', async () => {
     const rng = seededRng(22);
     const bundle = randomFullBundle(rng, { numItems: 50, dim: 8, heads: 1, blocks: 1, maxLen: 5 });

@@ -19,6 +19,8 @@ export interface CpuScoringEngine extends ScoringEngine {
   encodePrefixes(session: readonly number[]): Float32Array | undefined;
   /** score_i = θ·e(i) for every item into out (length V): the scoring half of scoreAll. */
   scoreTheta(theta: Float32Array, out: Float32Array): Float32Array;
+  /** out[b·V + i] = θ_b·e(i) for `count` θs packed in thetas ([count × dim]); one table pass where the kind allows. */
+  scoreThetas(thetas: Float32Array, count: number, out: Float32Array): Float32Array;
 }
 
 export function createCpuEngine(bundle: ModelBundle): CpuScoringEngine {
@@ -84,6 +86,28 @@ export function createCpuEngine(bundle: ModelBundle): CpuScoringEngine {
       if (theta.length !== table.dim)
         throw new RangeError(`theta has length ${theta.length}, expected dim = ${table.dim}`);
       table.scoreAll(theta, out);
+      return out;
+    },
+    scoreThetas(thetas, count, out) {
+      live();
+      const dim = table.dim;
+      if (!Number.isInteger(count) || count < 0)
+        throw new RangeError(`count must be a non-negative integer, got ${count}`);
+      if (dim === 0) throw new RangeError('a popularity bundle has no θ to score');
+      if (thetas.length < count * dim)
+        throw new RangeError(`thetas has length ${thetas.length}, needs ${count} × ${dim}`);
+      if (out.length < count * numItems)
+        throw new RangeError(`out has length ${out.length}, needs ${count} × ${numItems}`);
+      if (table.scoreMany !== undefined) {
+        table.scoreMany(thetas, count, out);
+      } else {
+        for (let b = 0; b < count; b++) {
+          table.scoreAll(
+            thetas.subarray(b * dim, (b + 1) * dim),
+            out.subarray(b * numItems, (b + 1) * numItems),
+          );
+        }
+      }
       return out;
     },
     recommend(session, options) {

@@ -109,3 +109,77 @@ export function layerNorm(
     for (let d = 0; d < dim; d++) y[o + d] = gamma[d] * (x[o + d] - mean) * inv + beta[d];
   }
 }
+
+/**
+ * out[b·count + i] = rows[i, :] · xs[b, :] for `xCount` vectors xs ([xCount, dim], row-major): several
+ * queries against one pass over the rows. Two rows × four vectors per inner loop reuse every loaded value
+ * 2–4 times; against a 20 MB table it measured 2.8× faster per query than matVec query by query
+ * (V = 40,728, N = 128, 8 queries, on a loaded machine). The evaluator scores a session's prefixes this way.
+ */
+export function multiMatVec(
+  rows: Float32Array,
+  count: number,
+  dim: number,
+  xs: Float32Array,
+  xCount: number,
+  out: Float32Array,
+): void {
+  let b = 0;
+  for (; b + 4 <= xCount; b += 4) {
+    const x0 = b * dim;
+    const x1 = x0 + dim;
+    const x2 = x1 + dim;
+    const x3 = x2 + dim;
+    const o0 = b * count;
+    const o1 = o0 + count;
+    const o2 = o1 + count;
+    const o3 = o2 + count;
+    // Pairs up to the last multiple of 4, then dot(): the same arithmetic as matVec row for row,
+    // so batch and single-query scores are bit-identical (the evaluator's ranks do not depend on it).
+    const paired = count - (count % 4);
+    let i = 0;
+    for (; i < paired; i += 2) {
+      const r0 = i * dim;
+      const r1 = r0 + dim;
+      let a0 = 0;
+      let a1 = 0;
+      let a2 = 0;
+      let a3 = 0;
+      let c0 = 0;
+      let c1 = 0;
+      let c2 = 0;
+      let c3 = 0;
+      for (let d = 0; d < dim; d++) {
+        const v0 = rows[r0 + d];
+        const v1 = rows[r1 + d];
+        const t0 = xs[x0 + d];
+        const t1 = xs[x1 + d];
+        const t2 = xs[x2 + d];
+        const t3 = xs[x3 + d];
+        a0 += t0 * v0;
+        a1 += t1 * v0;
+        a2 += t2 * v0;
+        a3 += t3 * v0;
+        c0 += t0 * v1;
+        c1 += t1 * v1;
+        c2 += t2 * v1;
+        c3 += t3 * v1;
+      }
+      out[o0 + i] = a0;
+      out[o1 + i] = a1;
+      out[o2 + i] = a2;
+      out[o3 + i] = a3;
+      out[o0 + i + 1] = c0;
+      out[o1 + i + 1] = c1;
+      out[o2 + i + 1] = c2;
+      out[o3 + i + 1] = c3;
+    }
+    for (; i < count; i++) {
+      out[o0 + i] = dot(xs, x0, rows, i * dim, dim);
+      out[o1 + i] = dot(xs, x1, rows, i * dim, dim);
+      out[o2 + i] = dot(xs, x2, rows, i * dim, dim);
+      out[o3 + i] = dot(xs, x3, rows, i * dim, dim);
+    }
+  }
+  for (; b < xCount; b++) matVec(rows, count, dim, xs, b * dim, out, b * count);
+}

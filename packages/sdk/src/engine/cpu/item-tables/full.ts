@@ -1,6 +1,6 @@
 // `full` kind: an explicit item table `items` [V, N], row-major. Scoring is V dot products of length N.
 import type { ModelBundle } from '../../../bundle/types.ts';
-import { matVec } from '../linalg.ts';
+import { matVec, multiMatVec } from '../linalg.ts';
 import { requireHyperInt, requireTensor } from '../tensors.ts';
 import type { ItemTable } from './types.ts';
 
@@ -16,6 +16,9 @@ export function createFullTable(bundle: ModelBundle): ItemTable {
     },
     scoreAll(theta, out) {
       matVec(items, numItems, dim, theta, 0, out, 0);
+    },
+    scoreMany(thetas, count, out) {
+      multiMatVec(items, numItems, dim, thetas, count, out);
     },
   };
 }

@@ -11,6 +11,11 @@ export interface ItemTable {
   embedInto(index: number, out: Float32Array, offset: number): void;
   /** Writes score_i = θ·e(i) for every item i into out[0 … V) (popularity: the training counts; θ unused). */
   scoreAll(theta: Float32Array, out: Float32Array): void;
+  /**
+   * Optional batch form: out[b·V + i] = θ_b·e(i) for `count` vectors thetas[b·dim …]. Worth providing
+   * when one pass over the table for several queries is cheaper than `count` passes (e.g. `full`).
+   */
+  scoreMany?(thetas: Float32Array, count: number, out: Float32Array): void;
 }
 
 /** Builds the item table of a bundle, checking its tensors (typed errors naming the tensor). */
