@@ -15,6 +15,18 @@ export default defineConfig({
       datasetsDir: process.env.BENCH_DATASETS_DIR ?? here('../../../shared/datasets'),
     }),
   ],
+  // Pre-bundle the SDK's lazily imported dependencies at start-up: discovered later (first WebGPU/tfjs use),
+  // Vite would re-optimise and reload the page under a running test or benchmark.
+  optimizeDeps: {
+    entries: ['index.html', 'bench.html', 'test-pages/**/*.html'],
+    include: [
+      '@session-rec/sdk > idb-keyval',
+      '@session-rec/sdk > valibot',
+      '@session-rec/sdk > @tensorflow/tfjs-core',
+      '@session-rec/sdk > @tensorflow/tfjs-backend-webgpu',
+      '@observablehq/plot',
+    ],
+  },
   build: {
     target: 'es2022',
     // The shop and the benchmark page; test harness pages are served by the dev server only.

@@ -22,7 +22,12 @@ export function latencyChart(
     height: 60 + labels.length * 22 * ENGINES.length,
     marginLeft: 230,
     marginRight: 70,
-    x: { type: 'log', label: 'recommend() latency, ms (bar: p50, tick: p95; log scale)', grid: true },
+    x: {
+      type: 'log',
+      label: 'recommend() latency, ms (bar: p50, tick: p95; log scale)',
+      grid: true,
+      tickFormat: '~g',
+    },
     y: { label: null, domain: [...ENGINES], axis: null },
     fy: { label: null, domain: labels },
     color: { legend: options.legend ?? true, domain: [...ENGINES], scheme: 'tableau10' },

@@ -10,6 +10,8 @@ import { median, summarize } from './stats.ts';
 import { failedRow, rowIdentity } from './rows.ts';
 import type { BenchCase, BenchRow } from './types.ts';
 
+const MIN_QUICK_SESSIONS = 10;
+
 async function fetchBundle(url: string): Promise<ModelBundle> {
   return decodeBundle(async (path) => {
     const response = await fetch(url + path);
@@ -38,10 +40,11 @@ export async function runCase(benchCase: BenchCase): Promise<BenchRow> {
   installGpuBufferCounter();
   let engine: Engine | null = null;
   try {
+    // The page as loaded, before any model: the baseline of the heap figure.
+    const heapBefore = await heapBytes();
     // Start-up first, so that the download really is cold (nothing of this bundle fetched yet in this page).
     const { coldStartMs, warmStartMs } = await timeStart(summary.url, engineName, benchCase.k);
 
-    const heapBefore = await heapBytes();
     const gpuBefore = liveGpuBufferBytes();
     const bundle = await fetchBundle(summary.url);
     engine = await createEngine(engineName, bundle);
@@ -58,7 +61,10 @@ export async function runCase(benchCase: BenchCase): Promise<BenchRow> {
 
     for (let i = 0; i < benchCase.warmup; i++) await recommend(sessionAt(i));
     const samples: number[] = [];
+    const measuring = performance.now();
     for (let i = 0; i < benchCase.count; i++) {
+      const overBudget = benchCase.budgetMs !== null && performance.now() - measuring > benchCase.budgetMs;
+      if (overBudget && i >= MIN_QUICK_SESSIONS) break;
       const session = sessionAt(benchCase.warmup + i);
       const started = performance.now();
       await recommend(session);

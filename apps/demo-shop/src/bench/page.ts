@@ -172,6 +172,7 @@ async function main(): Promise<void> {
           sessions: sessionsByDataset.get(bundle.dataset) ?? null,
           count: sessionCount,
           warmup,
+          budgetMs: null,
           per100Batches: 1,
           k: 20,
         };

@@ -15,6 +15,8 @@ export interface BenchCase {
   /** How many sessions to measure one by one (after `warmup` unmeasured ones). */
   count: number;
   warmup: number;
+  /** --quick: stop measuring single sessions after this many ms (but never before 10 sessions); null: no limit. */
+  budgetMs: number | null;
   /** Batches of 100 sessions timed end to end (the paper's Table 5 unit); 0 → estimated from single calls. */
   per100Batches: number;
   k: number;
@@ -43,7 +45,8 @@ export interface BenchRow {
   bundleBytes: number;
   /** Live GPU buffer bytes the engine allocated (0 for cpu). */
   gpuBufferBytes: number;
-  /** JS heap growth while the engine is loaded (performance.memory; null where the browser has none). */
+  /** JS heap with the bundle and engine loaded minus the page's heap before any model, both after a forced GC
+   *  (performance.memory; null where the browser has none). */
   jsHeapBytes: number | null;
   /** Details when the engine could not run this bundle; the timing fields are then NaN. */
   error?: string;
