@@ -3,7 +3,7 @@
 // measures recommend() latency, 100-session time, cold/warm start, bundle/GPU/heap bytes. Writes
 // bench/results/latest.{json,md,svg}.
 import { mkdir, writeFile } from 'node:fs/promises';
-import { cpus, platform, release, totalmem } from 'node:os';
+import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from '@playwright/test';
@@ -157,6 +157,7 @@ async function runOne(browser: Browser, baseUrl: string, benchCase: BenchCase): 
 async function main(): Promise<void> {
   const settings = parseArgs();
   const started = Date.now();
+  const loadAtStart = loadavg()[0];
   const profile = settings.quick ? PROFILES.quick : PROFILES.full;
   const notes: string[] = [];
   const datasets = await datasetsToRun(settings);
@@ -225,6 +226,7 @@ async function main(): Promise<void> {
         cpu: cpus()[0]?.model ?? 'unknown',
         cores: cpus().length,
         memoryGiB: Math.round(totalmem() / 2 ** 30),
+        loadAverage: { start: loadAtStart, end: loadavg()[0] },
       },
       startedAt: new Date(started).toISOString(),
       command: `pnpm bench ${process.argv.slice(2).join(' ')}`.trim(),

@@ -56,7 +56,10 @@ test('a shopper clicks through five products; recommendations follow; a reload k
   expect(await historyIds(page)).toEqual(clicked.slice().reverse());
   await expect(page.getByTestId('status-latency')).toHaveText(/ms$/);
 
+  await expect(page.getByTestId('status-storage')).toHaveText(/stored in IndexedDB/);
   await page.reload();
+  // The second load reads the model from IndexedDB, not from the server.
+  await expect(page.getByTestId('status-storage')).toHaveText('this browser (stored in IndexedDB)');
   await expect(page.getByTestId('product')).toHaveAttribute('data-item-id', clicked[4]);
   await expect(page.getByTestId('history-item')).toHaveCount(5);
   expect(await historyIds(page)).toEqual(clicked.slice().reverse());

@@ -237,6 +237,15 @@ export class Shop {
       ['Model bytes', this.#bytesText(b), 'status-bytes'],
       ['Items', b.numItems.toLocaleString('en-US'), 'status-items'],
     ];
+    const model = this.#rec?.model;
+    if (model) {
+      const where = model.storedIn === 'indexeddb' ? 'stored in IndexedDB' : 'in memory only';
+      rows.push([
+        'Loaded from',
+        `${model.source === 'network' ? 'the network' : 'this browser'} (${where})`,
+        'status-storage',
+      ]);
+    }
     const p10 = b.metrics['P@10'];
     const ndcg10 = b.metrics['NDCG@10'];
     if (p10 !== undefined) rows.push(['Test P@10', `${p10.toFixed(2)} %`, 'status-p10']);

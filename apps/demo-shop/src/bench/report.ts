@@ -6,7 +6,15 @@ import { latencyChart } from './chart.ts';
 import type { BenchRow, MachineInfo } from './types.ts';
 
 export interface BenchResult {
-  machine: MachineInfo & { browser: string; os: string; cpu: string; cores: number; memoryGiB: number };
+  machine: MachineInfo & {
+    browser: string;
+    os: string;
+    cpu: string;
+    cores: number;
+    memoryGiB: number;
+    /** 1-minute load average at the start and end of the run: other work on the machine skews timings. */
+    loadAverage?: { start: number; end: number };
+  };
   startedAt: string;
   command: string;
   quick: boolean;
@@ -46,6 +54,9 @@ export function renderMarkdown(result: BenchResult): string {
     '',
     `Run ${result.startedAt} with \`${result.command}\`.`,
     `Browser: ${m.browser}; WebGPU adapter: ${adapter}; CPU: ${m.cpu} (${m.cores} cores, ${m.memoryGiB} GiB); ${m.os}.`,
+    m.loadAverage
+      ? `1-minute load average ${m.loadAverage.start.toFixed(2)} at the start, ${m.loadAverage.end.toFixed(2)} at the end (${m.cores} cores; above ${m.cores} means other processes competed with the browser).`
+      : '',
     '',
     ...result.notes.map((note) => `- ${note}`),
     '',
