@@ -50,6 +50,24 @@ const snapshot = (vars: tf.Variable[]) => vars.map((v) => Array.from(v.dataSync(
 const changed = (a: number[][], b: number[][]) => a.some((row, i) => row.some((x, j) => x !== b[i][j]));
 
 describe('Distiller', () => {
+  it('with the sampled L_rec every term is still present and the step learns', async () => {
+    const { NegativeSampler } = await import('../train/sampled-softmax.ts');
+    const { teacher, student, hot } = models();
+    const sampler = new NegativeSampler(
+      Float64Array.from({ length: V }, (_, i) => V - i),
+      12,
+    );
+    const d = new Distiller(hyper.dim, FULL_KD, weights, 5, { kind: 'sampled', sampler });
+    disposables.push(d);
+    const opt = tf.train.adam(1e-2);
+    const first = d.step(batch, student, teacher, hot, 0, opt);
+    for (const key of ['rec', 'aux', 'con', 'soft', 'recTeacher'] as const)
+      expect(first[key], key).toBeGreaterThan(0);
+    let last = first;
+    for (let step = 1; step < 20; step++) last = d.step(batch, student, teacher, hot, 0, opt); // same negatives each step
+    expect(last.total).toBeLessThan(first.total);
+  });
+
   it('full KD reports every term; each ablation switch removes exactly its term', () => {
     const { teacher, student, hot } = models();
     const cases: [string, KdSwitches, (keyof ReturnType<Distiller['step']>)[]][] = [

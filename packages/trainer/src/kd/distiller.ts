@@ -7,6 +7,7 @@ import { gatherRows } from '../model/gather-rows.ts';
 import type { ItemTable } from '../model/item-table.ts';
 import type { Batch } from '../train/batches.ts';
 import { fullSoftmaxLoss } from '../train/full-softmax.ts';
+import { sampledSoftmaxLoss, type NegativeSampler } from '../train/sampled-softmax.ts';
 import { DEFAULT_CONTRASTIVE_TEMPERATURE, infoNce } from './contrastive.ts';
 import { recombine } from './recombine.ts';
 import { softTargetKlFromTables } from './soft-targets.ts';
@@ -59,15 +60,32 @@ export interface BatchTensors {
   items: tf.Tensor2D;
   positions: tf.Tensor1D;
   targets: tf.Tensor1D;
+  /** Sampled loss only: the items the soft targets are computed over (the batch's targets ∪ negatives). */
+  candidates: tf.Tensor1D | null;
 }
 
-export function batchTensors(batch: Batch): BatchTensors {
+export function batchTensors(batch: Batch, recLoss: RecLoss = { kind: 'full' }, step = 0): BatchTensors {
+  let candidates: tf.Tensor1D | null = null;
+  if (recLoss.kind === 'sampled') {
+    const set = new Set<number>(batch.targets);
+    for (const n of recLoss.sampler.sample(step)) set.add(n);
+    candidates = tf.tensor1d(Int32Array.from(set), 'int32');
+  }
   return {
     items: tf.tensor2d(batch.items, [batch.batch, batch.len], 'int32'),
     positions: tf.tensor1d(batch.positions, 'int32'),
     targets: tf.tensor1d(batch.targets, 'int32'),
+    candidates,
   };
 }
+
+/**
+ * L_rec: cross-entropy over all items (Eq. 25–26), or the teacher's sampled softmax (shared popularity
+ * negatives, logQ-corrected) when full softmax does not fit the time budget. With 'sampled', L_soft is
+ * the KL over the batch's candidate set (targets ∪ negatives) instead of all items — an approximation
+ * of Eq. 22 that costs the same as the sampled L_rec; reports say which one ran.
+ */
+export type RecLoss = { kind: 'full' } | { kind: 'sampled'; sampler: NegativeSampler };
 
 function readoutWeights(b: Backbone): ReadoutWeights {
   return {
@@ -88,6 +106,7 @@ export class Distiller {
     readonly switches: KdSwitches,
     readonly weights: KdWeights,
     seed = 1,
+    readonly recLoss: RecLoss = { kind: 'full' },
   ) {
     const init = (s: number) => tf.randomUniform([2 * dim, dim], -0.1, 0.1, 'float32', s) as tf.Tensor2D;
     this.projTeacher = tf.variable(init(seed * 31 + 1));
@@ -129,10 +148,14 @@ export class Distiller {
     const thetaAt = (x: tf.Tensor3D, m: SessionModel) =>
       at(maskedPrefixReadout(x, allPositions, readoutWeights(m.backbone)).theta);
 
+    const recOf = (theta: tf.Tensor2D, table: tf.Tensor2D): tf.Scalar =>
+      this.recLoss.kind === 'sampled'
+        ? sampledSoftmaxLoss(theta, table, batch.targets, this.recLoss.sampler, step) // same negatives for both models
+        : fullSoftmaxLoss(theta, table, targets);
     const sTable = student.table.embeddings({ training: true });
     const sX = student.backbone.encode(items, sTable, true, step * 2 + 1);
     const sTheta = thetaAt(sX, student);
-    const rec = fullSoftmaxLoss(sTheta, sTable, targets);
+    const rec = recOf(sTheta, sTable);
     const aux = student.table.auxLoss?.() ?? zero;
     let con: tf.Scalar = zero;
     let soft: tf.Scalar = zero;
@@ -143,8 +166,18 @@ export class Distiller {
       const tTable = teacher.table.embeddings({ training: trainTeacher });
       const tX = teacher.backbone.encode(items, tTable, trainTeacher, step * 2 + 2);
       const tTheta = thetaAt(tX, teacher);
-      if (trainTeacher) recTeacher = fullSoftmaxLoss(tTheta, tTable, targets);
-      if (softTargets) soft = softTargetKlFromTables(tTheta, tTable, sTheta, sTable);
+      if (trainTeacher) recTeacher = recOf(tTheta, tTable);
+      if (softTargets) {
+        const c = input.candidates;
+        soft = c
+          ? softTargetKlFromTables(
+              tTheta,
+              gatherRows(tTable, c) as tf.Tensor2D,
+              sTheta,
+              gatherRows(sTable, c) as tf.Tensor2D,
+            )
+          : softTargetKlFromTables(tTheta, tTable, sTheta, sTable);
+      }
       if (contrastive) {
         const hotMask = tf.tensor2d(
           Float32Array.from(batch.items, (i) => hot[i]),
@@ -192,7 +225,7 @@ export class Distiller {
   ): LossParts {
     const vars = this.trainableVariables(student, teacher);
     let kept: Record<string, tf.Scalar> = {};
-    const input = batchTensors(batch);
+    const input = batchTensors(batch, this.recLoss, step);
     const { grads, value } = tf.variableGrads(() => {
       const { total, parts } = this.loss(batch, input, student, teacher, hot, step, vars);
       kept = Object.fromEntries(Object.entries(parts).map(([k, v]) => [k, tf.keep(v.clone())]));

@@ -14,10 +14,13 @@ export function softTargetKl(teacherLogits: tf.Tensor2D, studentLogits: tf.Tenso
 
 /**
  * The same KL straight from the session representations and item tables, logits = θ · tableᵀ, with a
- * hand-written gradient in which every [P, V]-sized product is an A·B (tfjs-wasm's fast path; the stock
- * matMul gradient would use the ~10× slower transposed products — see train/full-softmax.ts).
- * With G_s = (p_s − p_t)/P and G_t = p_t ⊙ (log p_t − log p_s − KL_row)/P:
- * dθ = G·table, dtable = (θᵀ·G)ᵀ, for each model.
+ * hand-written gradient built for tfjs-wasm: every [P, V]-sized product is an A·B (the stock matMul
+ * gradient uses ~10× slower transposed products) and no [P, V]-sized op broadcasts (tfjs-wasm's
+ * broadcasting binary ops are far slower than its plain ones; see train/full-softmax.ts) — row
+ * constants are applied to the small [P, N] factors instead.
+ * With d = log p_t − log p_s, KL_p = Σ_v p_t d, A = p_t ⊙ d, G_s = p_s − p_t (all / P):
+ *   dθ_t = A·X_t − KL ⊙ (p_t·X_t),  dX_t = (θ_tᵀ·A − (KL ⊙ θ_t)ᵀ·p_t)ᵀ,  dθ_s = G_s·X_s,  dX_s = (θ_sᵀ·G_s)ᵀ.
+ * Probabilities are clipped at 1e-30 inside the logs (float32 softmax underflows to 0 far out in the tail).
  */
 export function softTargetKlFromTables(
   teacherTheta: tf.Tensor2D,
@@ -28,24 +31,25 @@ export function softTargetKlFromTables(
   const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [tTheta, tTable, sTheta, sTable] = args as tf.Tensor2D[];
     const save = args[4] as tf.GradSaveFunc;
-    const logPt = tf.logSoftmax(tf.matMul(tTheta, tf.transpose(tTable)));
-    const logPs = tf.logSoftmax(tf.matMul(sTheta, tf.transpose(sTable)));
-    const pt = tf.exp(logPt);
-    const diff = tf.sub(logPt, logPs);
-    const rowKl = tf.sum(tf.mul(pt, diff), 1, true);
-    save([tTheta, tTable, sTheta, sTable, pt, logPs, diff, rowKl]);
+    const pt = tf.softmax(tf.matMul(tTheta, tf.transpose(tTable)));
+    const ps = tf.softmax(tf.matMul(sTheta, tf.transpose(sTable)));
+    const d = tf.sub(tf.log(tf.clipByValue(pt, 1e-30, 1)), tf.log(tf.clipByValue(ps, 1e-30, 1)));
+    const a = tf.mul(pt, d);
+    const rowKl = tf.sum(a, 1, true); // [P, 1]
+    save([tTheta, tTable, sTheta, sTable, pt, ps, a, rowKl]);
     return {
       value: tf.mean(rowKl),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [th, tx, sh, sx, p, lps, d, kl] = saved as tf.Tensor2D[];
+        const [th, tx, sh, sx, p, q, aa, kl] = saved as tf.Tensor2D[];
         const scale = tf.div(dy, th.shape[0]);
-        const gS = tf.mul(tf.sub(tf.exp(lps), p), scale) as tf.Tensor2D;
-        const gT = tf.mul(tf.mul(p, tf.sub(d, kl)), scale) as tf.Tensor2D;
+        const gS = tf.sub(q, p);
+        const dThetaT = tf.sub(tf.matMul(aa, tx), tf.mul(kl, tf.matMul(p, tx)));
+        const dTableTt = tf.sub(tf.matMul(tf.transpose(th), aa), tf.matMul(tf.transpose(tf.mul(th, kl)), p)); // [N, V]
         return [
-          tf.matMul(gT, tx),
-          tf.transpose(tf.matMul(tf.transpose(th), gT)),
-          tf.matMul(gS, sx),
-          tf.transpose(tf.matMul(tf.transpose(sh), gS)),
+          tf.mul(dThetaT, scale),
+          tf.transpose(tf.mul(dTableTt, scale)),
+          tf.mul(tf.matMul(gS, sx), scale),
+          tf.transpose(tf.mul(tf.matMul(tf.transpose(sh), gS), scale)),
         ];
       },
     };

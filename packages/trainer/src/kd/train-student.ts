@@ -11,7 +11,14 @@ import { hasCheckpoint, loadCheckpoint, saveCheckpoint, type NamedArray } from '
 import { validationScore } from '../train/loop.ts';
 import type { Metrics } from '../train/metrics.ts';
 import { evaluateStudentSessions } from './evaluate-student.ts';
-import { Distiller, NO_KD, type KdSwitches, type KdWeights, type LossParts } from './distiller.ts';
+import {
+  Distiller,
+  NO_KD,
+  type KdSwitches,
+  type KdWeights,
+  type LossParts,
+  type RecLoss,
+} from './distiller.ts';
 
 export interface StudentTrainOptions {
   /** Stage 1 epochs (L_rec + L_mse only). */
@@ -20,6 +27,8 @@ export interface StudentTrainOptions {
   kdEpochs: number;
   switches: KdSwitches;
   weights: KdWeights;
+  /** L_rec (and then L_soft) over all items (default) or sampled; see RecLoss. */
+  recLoss?: RecLoss;
   lr: number;
   positionsPerBatch: number;
   seed: number;
@@ -143,8 +152,8 @@ export async function trainStudent(
   const totalEpochs = opts.pretrainEpochs + opts.kdEpochs;
   const stageOf = (epoch: number): 'pretrain' | 'kd' => (epoch < opts.pretrainEpochs ? 'pretrain' : 'kd');
   const distillers = {
-    pretrain: new Distiller(student.hyper.dim, NO_KD, opts.weights, opts.seed),
-    kd: new Distiller(student.hyper.dim, opts.switches, opts.weights, opts.seed),
+    pretrain: new Distiller(student.hyper.dim, NO_KD, opts.weights, opts.seed, opts.recLoss),
+    kd: new Distiller(student.hyper.dim, opts.switches, opts.weights, opts.seed, opts.recLoss),
   };
   // Everything that a checkpoint holds (teacher included: bidirectional KD changes it).
   const allVars = checkpointVariables(student, teacher, distillers.kd);

@@ -9,7 +9,7 @@ import { MIN_POPULARITY_LENGTH } from '@session-rec/sdk/bundle';
 import { readBundleDir } from '@session-rec/sdk/bundle/node';
 import * as tf from '@tensorflow/tfjs-core';
 import { hotColdSplit, popularityCounts } from '../../data/index.ts';
-import { paperKdDefaults, type KdSwitches } from '../../kd/distiller.ts';
+import { paperKdDefaults, type KdSwitches, type RecLoss } from '../../kd/distiller.ts';
 import { prefixVariableNames } from '../../kd/model-scope.ts';
 import { evaluateStudentCases } from '../../kd/evaluate-student.ts';
 import { trainStudent } from '../../kd/train-student.ts';
@@ -21,6 +21,7 @@ import { SessionModel } from '../../model/session-model.ts';
 import { loadTeacherFromBundle, teacherPreset } from '../../model/teacher.ts';
 import { selectBackend, type BackendName } from '../../train/backend.ts';
 import { exportModelBundle, popularityOrder } from '../../train/export-bundle.ts';
+import { NegativeSampler } from '../../train/sampled-softmax.ts';
 import { readSessionData, splitSessions } from '../../train/sessions.ts';
 
 interface StudentFlags {
@@ -51,6 +52,8 @@ interface StudentFlags {
   kd: boolean;
   initEncoder: string;
   codeWarmupSteps: string;
+  loss: string;
+  negatives: string;
   lr: string;
   l2: string;
   batchPositions: string;
@@ -118,6 +121,12 @@ export function registerStudentCommand(program: Command): void {
       'Adam steps fitting codes/codebooks to the teacher table by L_mse alone before stage 1',
       '300',
     )
+    .option(
+      '--loss <kind>',
+      'L_rec: full (softmax over all items) | sampled (shared popularity negatives, logQ; L_soft then over targets ∪ negatives)',
+      'sampled',
+    )
+    .option('--negatives <n>', 'negatives per batch for --loss sampled', '4096')
     .option('--lr <x>', 'Adam learning rate', '1e-3')
     .option('--l2 <x>', 'L2 regularisation', '1e-5')
     .option('--batch-positions <n>', 'positions (prefix predictions) per batch', '512')
@@ -239,7 +248,21 @@ async function runStudent(flags: StudentFlags): Promise<void> {
       log: (l) => process.stderr.write(l + '\n'),
     });
 
+  if (flags.loss !== 'full' && flags.loss !== 'sampled')
+    throw new RangeError(`--loss: expected full or sampled, got "${flags.loss}"`);
+  const counts = popularityCounts(split.train, data.numItems);
+  const recLoss: RecLoss =
+    flags.loss === 'sampled'
+      ? {
+          kind: 'sampled',
+          sampler: new NegativeSampler(
+            Float64Array.from(counts),
+            num(flags.negatives, 'negatives', { integer: true, min: 1 }),
+          ),
+        }
+      : { kind: 'full' };
   const options = {
+    recLoss,
     pretrainEpochs: num(flags.pretrainEpochs, 'pretrain-epochs', { integer: true, min: 0 }),
     kdEpochs: num(flags.epochs, 'epochs', { integer: true, min: 0 }),
     switches,
@@ -262,6 +285,7 @@ async function runStudent(flags: StudentFlags): Promise<void> {
     progress: flags.progress,
   };
   const result = await trainStudent(student, teacher, split, hot, options);
+  const { recLoss: _sampler, ...reportedOptions } = options; // the sampler's tables are not configuration
   process.stderr.write(`training stopped: ${result.stopReason}; best epoch ${result.bestEpoch}\n`);
 
   const test = evaluateStudentCases(student, data.test);
