@@ -33,14 +33,18 @@ const program = new Command('eval')
   .requiredOption('--bundle <dir>', 'model bundle folder (with manifest.json)')
   .requiredOption('--dataset <dir>', 'dataset folder (train.txt, test.txt, dataset.json)')
   .option('--limit <n>', 'only the first n test cases', positiveInt('--limit'))
-  .option('--workers <n>', 'worker threads (default: 2, or 1 on a single core)', positiveInt('--workers'))
+  .option(
+    '--workers <n>',
+    'worker threads, each ranking a contiguous share of the cases (default 1: two did not pay on a shared 2-core machine)',
+    positiveInt('--workers'),
+  )
   .action(async (opts: { bundle: string; dataset: string; limit?: number; workers?: number }) => {
     const started = performance.now();
     const { metrics, kind, dataset } = await evaluateBundle({
       bundleDir: opts.bundle,
       datasetDir: opts.dataset,
       limit: opts.limit,
-      workers: opts.workers ?? defaultWorkers(),
+      workers: opts.workers ?? 1,
       onProgress: progressPrinter(),
     });
     process.stderr.write(
@@ -51,10 +55,6 @@ const program = new Command('eval')
     );
     process.stdout.write(`${JSON.stringify(rounded)}\n`);
   });
-
-function defaultWorkers(): number {
-  return 1;
-}
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`eval: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}\n`);
