@@ -277,6 +277,10 @@ async function runTensorTrain(kind: TensorTrainKind, flags: TensorTrainFlags): P
       throw new Error(`teacher ${teacherDir} has ${teacher.table.numItems} items, dataset ${data.numItems}`);
     prefixVariableNames(teacher.variables(), 'teacher/');
   }
+  // Without a teacher the KD loop still runs (NO_KD switches never touch it); a random full model stands in,
+  // built before the student so that its variable names can move under teacher/ first.
+  const teacherModel = teacher ?? createTeacher(data.numItems, hyper, seed);
+  if (!teacher) prefixVariableNames(teacherModel.variables(), 'teacher/');
   const config = resolveConfig(kind, flags, data.name, data.numItems, hyper.dim);
   const kdDefaults = paperKdDefaults(data.name);
   const distillation: TableDistillationOptions | undefined = teacher
@@ -349,9 +353,6 @@ async function runTensorTrain(kind: TensorTrainKind, flags: TensorTrainFlags): P
     validateTeacher: false,
     progress: flags.progress,
   };
-  // Without a teacher the KD loop still runs (NO_KD switches never touch it); a random full model stands in.
-  const teacherModel = teacher ?? createTeacher(data.numItems, hyper, seed);
-  if (!teacher) prefixVariableNames(teacherModel.variables(), 'teacher/');
   if (flags.resume) reopenTimeBudget(checkpointDir);
   const result = await trainStudent(
     student,
@@ -477,7 +478,7 @@ export async function evaluateThroughCpuEngine(
     datasetDir,
     workers: 1,
     onProgress: (done, total) => {
-      if (performance.now() - last < 10_000 && done < total) return;
+      if (performance.now() - last < 30_000 && done < total) return;
       last = performance.now();
       process.stderr.write(`eval (CPU engine, materialized rows): ${done}/${total} cases\n`);
     },
