@@ -1,7 +1,10 @@
 // SASRec encoder + soft-attention readout (paper Eq. 2–3), exactly the forward pass of docs/model.md,
 // written so that ONE causal pass over a padded batch of sessions yields θ for every prefix.
 import * as tf from '@tensorflow/tfjs-core';
+import { matMulFast } from './fast-matmul.ts';
 import { gatherRows } from './gather-rows.ts';
+import { uniqueVariableName } from './variable-name.ts';
+import { seededRandom } from '../train/sessions.ts';
 import type { ExportedTensor } from './item-table.ts';
 
 export interface BackboneHyper {
@@ -69,7 +72,7 @@ export class Backbone {
       const value = given
         ? tf.tensor(given, shape)
         : initialValue(name, shape, (options.seed ?? 1) * 7919 + ++k);
-      this.params.set(name, tf.variable(value, true, name));
+      this.params.set(name, tf.variable(value, true, uniqueVariableName(name)));
       value.dispose();
     }
   }
@@ -105,7 +108,7 @@ export class Backbone {
   private dense(x: tf.Tensor, w: string, b: string): tf.Tensor {
     const shape = x.shape;
     const flat = tf.reshape(x, [-1, shape[shape.length - 1]!]);
-    const y = tf.add(tf.matMul(flat, this.p(w)), this.p(b));
+    const y = tf.add(matMulFast(flat as tf.Tensor2D, this.p(w) as tf.Tensor2D), this.p(b));
     return tf.reshape(y, [...shape.slice(0, -1), -1]);
   }
 
@@ -117,9 +120,16 @@ export class Backbone {
   encode(items: tf.Tensor2D, table: tf.Tensor2D, training: boolean, dropoutSeed = 0): tf.Tensor3D {
     const { dim: n, heads, blocks, embScale, dropout } = this.hyper;
     const [batch, len] = items.shape;
-    let seedCounter = 0;
-    const drop = (t: tf.Tensor): tf.Tensor =>
-      training && dropout > 0 ? tf.dropout(t, dropout, undefined, dropoutSeed * 101 + ++seedCounter) : t;
+    // masks from one fast JS PRNG: tf.dropout's seeded path draws through seedrandom, slow enough to
+    // cost a third of an encoder step here
+    const random = seededRandom(dropoutSeed);
+    const keep = 1 - dropout;
+    const drop = (t: tf.Tensor): tf.Tensor => {
+      if (!training || dropout <= 0) return t;
+      const mask = new Float32Array(t.size);
+      for (let i = 0; i < mask.length; i++) mask[i] = random() < keep ? 1 / keep : 0;
+      return tf.mul(t, tf.tensor(mask, t.shape));
+    };
     const pos = tf.slice(this.p('pos'), [0, 0], [len, n]);
     let h = tf.add(tf.mul(gatherRows(table, items), embScale), pos);
     h = drop(h);
@@ -156,15 +166,23 @@ export class Backbone {
     const causal = tf.linalg.bandPart(tf.ones([len, len]), -1, 0);
     const averaging = tf.div(causal, tf.range(1, len + 1).reshape([len, 1]));
     const byPosition = tf.reshape(tf.transpose(x, [1, 0, 2]), [len, batch * n]);
-    const mean = tf.transpose(tf.reshape(tf.matMul(averaging, byPosition), [len, batch, n]), [1, 0, 2]);
+    const mean = tf.transpose(
+      tf.reshape(matMulFast(averaging as tf.Tensor2D, byPosition as tf.Tensor2D), [len, batch, n]),
+      [1, 0, 2],
+    );
     const a1 = this.dense(mean, 'readout.w1', 'readout.c'); // [B, L(t), N]
-    const a2 = tf.reshape(tf.matMul(tf.reshape(x, [-1, n]), this.p('readout.w2')), [batch, len, n]); // [B, L(u), N]
+    const a2 = tf.reshape(
+      matMulFast(tf.reshape(x, [-1, n]) as tf.Tensor2D, this.p('readout.w2') as tf.Tensor2D),
+      [batch, len, n],
+    ); // [B, L(u), N]
     const s = tf.sigmoid(tf.add(tf.expandDims(a1, 2), tf.expandDims(a2, 1))); // [B, t, u, N]
-    const alpha = tf.reshape(tf.matMul(tf.reshape(s, [-1, n]), tf.reshape(this.p('readout.f'), [n, 1])), [
-      batch,
-      len,
-      len,
-    ]);
+    const alpha = tf.reshape(
+      matMulFast(
+        tf.reshape(s, [-1, n]) as tf.Tensor2D,
+        tf.reshape(this.p('readout.f'), [n, 1]) as tf.Tensor2D,
+      ),
+      [batch, len, len],
+    );
     return tf.matMul(tf.mul(alpha, causal), x) as tf.Tensor3D;
   }
 

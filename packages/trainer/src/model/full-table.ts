@@ -1,6 +1,7 @@
 // The teacher's item table: a plain [V, N] matrix X, row i = e(i) (docs/model.md, kind `full`).
 import * as tf from '@tensorflow/tfjs-core';
 import type { ItemTable, ItemTableExport } from './item-table.ts';
+import { uniqueVariableName } from './variable-name.ts';
 
 export class FullItemTable implements ItemTable {
   readonly kind = 'full' as const;
@@ -15,7 +16,7 @@ export class FullItemTable implements ItemTable {
     const values = options.init
       ? tf.tensor2d(options.init, [numItems, dim])
       : tf.randomUniform([numItems, dim], -0.1, 0.1, 'float32', options.seed ?? 1);
-    this.items = tf.variable(values as tf.Tensor2D, true, 'items');
+    this.items = tf.variable(values as tf.Tensor2D, true, uniqueVariableName('items'));
     values.dispose();
   }
 

@@ -27,7 +27,9 @@ export interface ItemTableExport {
  *    every large product on tfjs-wasm's fast A·B path itself (custom gradient), so do not transpose.
  *  - `auxLoss()` (optional) is added to the step's loss (e.g. L_mse to the teacher table); it may use
  *    state from the last `embeddings()` call of the same step.
- *  - `variables()` are all trainable variables the table owns (the optimizer updates exactly these + the backbone's).
+ *  - `variables()` are all trainable variables the table owns (the optimizer updates exactly these + the backbone's),
+ *    in a fixed order (checkpoints store weights by position); name them with `uniqueVariableName`
+ *    (model/variable-name.ts) so a teacher and a student can live in one process.
  * Everything runs inside the caller's tf.tidy / optimizer.minimize; do not dispose the returned tensors.
  */
 export interface ItemTable {

@@ -7,6 +7,7 @@ import { countPositions, makeBatches, sessionWindows, type Batch } from './batch
 import { hasCheckpoint, loadCheckpoint, saveCheckpoint, type NamedArray } from './checkpoint.ts';
 import { evaluateSessions } from './evaluate.ts';
 import { fullSoftmaxFlops, fullSoftmaxLoss } from './full-softmax.ts';
+import { sampledSoftmaxFlops, sampledSoftmaxLoss, type NegativeSampler } from './sampled-softmax.ts';
 import type { Metrics } from './metrics.ts';
 
 export interface TrainOptions {
@@ -23,10 +24,14 @@ export interface TrainOptions {
   checkpointDir?: string;
   checkpointEveryMinutes: number;
   resume: boolean;
+  /** 'full': cross-entropy over all items; 'sampled': shared popularity negatives with logQ correction. */
+  loss?: { kind: 'full' } | { kind: 'sampled'; sampler: NegativeSampler };
   /** Extra loss terms (KD, …) added to the step's loss; gets the batch and this pass's θ / table. */
   extraLoss?: (batch: Batch, theta: tf.Tensor2D, table: tf.Tensor2D) => tf.Scalar | null;
   log?: (line: string) => void;
   progress?: boolean;
+  /** Called after every optimizer step (and its checkpoint); tests use it to simulate a crash. */
+  onStep?: (epoch: number, batch: number) => void;
 }
 
 export interface EpochRecord {
@@ -79,12 +84,18 @@ function snapshot(vars: tf.Variable[]): NamedArray[] {
 }
 
 function restore(vars: tf.Variable[], arrays: NamedArray[]): void {
-  const byName = new Map(arrays.map((a) => [a.name, a]));
-  for (const v of vars) {
-    const a = byName.get(v.name);
-    if (!a) throw new Error(`checkpoint has no weights for variable ${v.name}`);
+  // by position: variable names carry a per-process suffix (model/variable-name.ts)
+  if (arrays.length !== vars.length)
+    throw new Error(`checkpoint holds ${arrays.length} weights, the model has ${vars.length}`);
+  vars.forEach((v, i) => {
+    const a = arrays[i]!;
+    if (a.shape.join(',') !== v.shape.join(',')) {
+      throw new Error(
+        `checkpoint weight ${i} (${a.name}) has shape [${a.shape.join(', ')}], variable ${v.name} has [${v.shape.join(', ')}]`,
+      );
+    }
     tf.tidy(() => v.assign(tf.tensor(a.data, v.shape)));
-  }
+  });
 }
 
 /** Encoder FLOPs per position (forward + backward ≈ 3× forward): dense layers, attention, readout. */
@@ -95,11 +106,11 @@ function encoderFlopsPerPosition(dim: number, blocks: number, len: number): numb
   return 3 * (dense + attention + readout);
 }
 
-export function stepFlops(model: SessionModel, batch: Batch): number {
+export function stepFlops(model: SessionModel, batch: Batch, negatives?: number): number {
   const { dim, blocks } = model.hyper;
   const p = batch.positions.length;
   return (
-    fullSoftmaxFlops(p, model.table.numItems, dim) +
+    (negatives ? sampledSoftmaxFlops(p, negatives, dim) : fullSoftmaxFlops(p, model.table.numItems, dim)) +
     batch.batch * batch.len * encoderFlopsPerPosition(dim, blocks, batch.len)
   );
 }
@@ -190,7 +201,10 @@ export async function trainModel(
       const cost = optimizer.minimize(
         () => {
           const { theta, table } = model.thetaAt(batch, true, dropoutSeed);
-          let loss = fullSoftmaxLoss(theta, table, tf.tensor1d(batch.targets, 'int32'));
+          let loss =
+            opts.loss?.kind === 'sampled'
+              ? sampledSoftmaxLoss(theta, table, batch.targets, opts.loss.sampler, dropoutSeed)
+              : fullSoftmaxLoss(theta, table, tf.tensor1d(batch.targets, 'int32'));
           const aux = model.table.auxLoss?.() ?? null;
           if (aux) loss = tf.add(loss, aux);
           const extra = opts.extraLoss?.(batch, theta, table) ?? null;
@@ -207,7 +221,11 @@ export async function trainModel(
       if (!Number.isFinite(lossValue))
         throw new Error(`loss became ${lossValue} at epoch ${epoch + 1}, batch ${b}`);
       const ms = performance.now() - t0;
-      const flops = stepFlops(model, batch);
+      const flops = stepFlops(
+        model,
+        batch,
+        opts.loss?.kind === 'sampled' ? opts.loss.sampler.negatives : undefined,
+      );
       state.lossSum += lossValue * batch.positions.length;
       state.lossCount += batch.positions.length;
       state.positionsInEpoch += batch.positions.length;
@@ -221,10 +239,12 @@ export async function trainModel(
         loss: (state.lossSum / state.lossCount).toFixed(4),
         gflops: (state.flopsInEpoch / state.trainMsInEpoch / 1e6).toFixed(1),
       });
+      await new Promise<void>((done) => setImmediate(done)); // lets the progress bar's timer run
       if (opts.checkpointDir && performance.now() - lastSave > opts.checkpointEveryMinutes * 60_000) {
         await saveNow();
         lastSave = performance.now();
       }
+      opts.onStep?.(epoch, b);
       // leave room for this epoch's validation inside the budget
       if (elapsed() + lastValidMs > budgetMs) {
         timeUp = true;

@@ -10,7 +10,8 @@ import { readSessionData, splitSessions } from '../../train/sessions.ts';
 import { createTeacher, teacherPreset } from '../../model/teacher.ts';
 import { trainModel } from '../../train/loop.ts';
 import { evaluateCases } from '../../train/evaluate.ts';
-import { exportModelBundle, popularityOrder } from '../../train/export-bundle.ts';
+import { exportModelBundle, itemCounts, popularityOrder } from '../../train/export-bundle.ts';
+import { NegativeSampler } from '../../train/sampled-softmax.ts';
 
 interface TeacherFlags {
   dataset: string;
@@ -36,6 +37,11 @@ interface TeacherFlags {
   backend?: string;
   checkpointMinutes: string;
   progress: boolean;
+  loss: string;
+  negatives: string;
+  validMaxSessions: string;
+  trainMaxSessions?: string;
+  test: boolean;
 }
 
 function num(value: string, flag: string, { integer = false, min = -Infinity } = {}): number {
@@ -74,8 +80,24 @@ export function registerTeacherCommand(program: Command): void {
     .option('--emb-scale <x>', 'item embedding scale before adding positions (default sqrt(N), as SASRec)')
     .option('--valid-fraction <x>', 'share of training sessions held out for validation', '0.1')
     .option('--table-dtype <t>', 'float32 | float16 for the item table in the bundle', 'float32')
-    .option('--backend <name>', 'tensorflow | wasm | cpu (default: tensorflow if installed, else wasm)')
+    .option(
+      '--backend <name>',
+      'tensorflow | wasm | cpu | webgpu (GPU via the optional `webgpu` package; default: tensorflow if installed, else wasm)',
+    )
     .option('--checkpoint-minutes <t>', 'minutes between mid-epoch checkpoints', '5')
+    .option(
+      '--loss <kind>',
+      'full (cross-entropy over all items) | sampled (shared popularity negatives, logQ-corrected)',
+      'full',
+    )
+    .option('--negatives <n>', 'negatives per batch for --loss sampled', '2048')
+    .option(
+      '--valid-max-sessions <n>',
+      'validate each epoch on the first n held-out sessions (all-item ranking costs V·N per position)',
+      '3000',
+    )
+    .option('--train-max-sessions <n>', 'train on the first n training sessions only (quick comparisons)')
+    .option('--no-test', 'skip the test-set evaluation (quick comparisons; the bundle is still written)')
     .option('--no-progress', 'no progress bar')
     .action(async (flags: TeacherFlags) => {
       await runTeacher(flags);
@@ -110,6 +132,16 @@ async function runTeacher(flags: TeacherFlags): Promise<void> {
       `${data.test.length} test cases; backend ${backend}; hyper ${JSON.stringify(hyper)}\n`,
   );
   const model = createTeacher(data.numItems, hyper, seed);
+  if (flags.loss !== 'full' && flags.loss !== 'sampled')
+    throw new RangeError(`--loss: expected full or sampled, got "${flags.loss}"`);
+  const negatives = num(flags.negatives, 'negatives', { integer: true, min: 1 });
+  const loss =
+    flags.loss === 'sampled'
+      ? {
+          kind: 'sampled' as const,
+          sampler: new NegativeSampler(itemCounts(split.train, data.numItems), negatives),
+        }
+      : { kind: 'full' as const };
   const options = {
     epochs: num(flags.epochs, 'epochs', { integer: true, min: 1 }),
     lr: num(flags.lr, 'lr', { min: 0 }),
@@ -122,18 +154,25 @@ async function runTeacher(flags: TeacherFlags): Promise<void> {
     checkpointEveryMinutes: num(flags.checkpointMinutes, 'checkpoint-minutes', { min: 0 }),
     resume: Boolean(flags.resume),
     progress: flags.progress,
+    loss,
   };
-  const result = await trainModel(model, split, options);
+  const validMax = num(flags.validMaxSessions, 'valid-max-sessions', { integer: true, min: 1 });
+  const trainSessions = flags.trainMaxSessions
+    ? split.train.slice(0, num(flags.trainMaxSessions, 'train-max-sessions', { integer: true, min: 1 }))
+    : split.train;
+  const result = await trainModel(
+    model,
+    { train: trainSessions, valid: split.valid.slice(0, validMax) },
+    options,
+  );
   process.stderr.write(`training stopped: ${result.stopReason}; best epoch ${result.bestEpoch}\n`);
   const tTest = performance.now();
-  const test = evaluateCases(model, data.test);
+  const test = flags.test ? evaluateCases(model, data.test) : {};
   const testSeconds = (performance.now() - tTest) / 1000;
   process.stderr.write(`test (trainer's tfjs scoring): ${JSON.stringify(test)}\n`);
-  const headline = {
-    'P@10': round(test['P@10']!),
-    'NDCG@10': round(test['NDCG@10']!),
-    'MRR@10': round(test['MRR@10']!),
-  };
+  const headline = flags.test
+    ? { 'P@10': round(test['P@10']!), 'NDCG@10': round(test['NDCG@10']!), 'MRR@10': round(test['MRR@10']!) }
+    : undefined;
   const bundleBytes = await exportModelBundle(out, model, {
     popularity: popularityOrder(data.train, data.numItems),
     tableDtype: flags.tableDtype,
@@ -156,8 +195,9 @@ async function runTeacher(flags: TeacherFlags): Promise<void> {
       name: data.name,
       dir: resolve(flags.dataset),
       numItems: data.numItems,
-      trainSessions: split.train.length,
+      trainSessions: trainSessions.length,
       validSessions: split.valid.length,
+      validSessionsScoredPerEpoch: Math.min(split.valid.length, validMax),
       testCases: data.test.length,
     },
     configuration: {
