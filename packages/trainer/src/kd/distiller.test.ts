@@ -184,3 +184,40 @@ describe('maskedPrefixReadout over all positions', () => {
     expect(tf.max(tf.abs(tf.sub(ours, theirs))).dataSync()[0]).toBeLessThan(1e-5);
   });
 });
+
+describe('candidate rows (sampled loss)', () => {
+  it('the candidate-local sampled softmax equals the teacher’s sampledSoftmaxLoss on the full table', async () => {
+    const { NegativeSampler, sampledSoftmaxLoss } = await import('../train/sampled-softmax.ts');
+    const { candidateBatch, candidateSampledSoftmax, candidateTensors } = await import('./candidate-rows.ts');
+    const sampler = new NegativeSampler(
+      Float64Array.from({ length: V }, (_, i) => (i % 7) + 1),
+      10,
+    );
+    const table = tf.randomNormal([V, 8], 0, 1, 'float32', 3) as tf.Tensor2D;
+    const theta = tf.randomNormal([batch.targets.length, 8], 0, 1, 'float32', 4) as tf.Tensor2D;
+    const c = candidateBatch(batch, sampler, 17);
+    const t = candidateTensors(c, batch);
+    const local = candidateSampledSoftmax(
+      theta,
+      tf.gather(table, t.candidates) as tf.Tensor2D,
+      c,
+      t,
+    ).dataSync()[0];
+    const full = sampledSoftmaxLoss(theta, table, batch.targets, sampler, 17).dataSync()[0];
+    expect(local).toBeCloseTo(full, 4);
+    // the re-indexed session items point at the same items
+    expect(Array.from(c.items, (i) => c.candidates[i])).toEqual(Array.from(batch.items));
+  });
+
+  it('CompositionalItemTable.rows at inference = the same rows of embeddings()', () => {
+    const X = tf.variable(tf.randomNormal([V, 8], 0, 1, 'float32', 9) as tf.Tensor2D);
+    const table = new CompositionalItemTable(() => X, { M: 2, K: 4, mixup: 0.8, seed: 7 });
+    disposables.push(table, X);
+    const idx = tf.tensor1d([3, 0, 29, 3], 'int32');
+    const rows = table.rows(idx, { training: false });
+    const expected = tf.gather(table.embeddings({ training: false }), idx);
+    expect(tf.max(tf.abs(tf.sub(rows, expected))).dataSync()[0]).toBeLessThan(1e-6);
+    table.rows(idx, { training: true });
+    expect(table.auxLoss()!.dataSync()[0]).toBeGreaterThan(0);
+  });
+});

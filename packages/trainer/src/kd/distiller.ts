@@ -7,7 +7,15 @@ import { gatherRows } from '../model/gather-rows.ts';
 import type { ItemTable } from '../model/item-table.ts';
 import type { Batch } from '../train/batches.ts';
 import { fullSoftmaxLoss } from '../train/full-softmax.ts';
-import { sampledSoftmaxLoss, type NegativeSampler } from '../train/sampled-softmax.ts';
+import type { NegativeSampler } from '../train/sampled-softmax.ts';
+import {
+  candidateBatch,
+  candidateRows,
+  candidateSampledSoftmax,
+  candidateTensors,
+  type CandidateBatch,
+  type CandidateTensors,
+} from './candidate-rows.ts';
 import { DEFAULT_CONTRASTIVE_TEMPERATURE, infoNce } from './contrastive.ts';
 import { recombine } from './recombine.ts';
 import { softTargetKlFromTables } from './soft-targets.ts';
@@ -60,30 +68,35 @@ export interface BatchTensors {
   items: tf.Tensor2D;
   positions: tf.Tensor1D;
   targets: tf.Tensor1D;
-  /** Sampled loss only: the items the soft targets are computed over (the batch's targets ∪ negatives). */
-  candidates: tf.Tensor1D | null;
+  /** Sampled loss only: the batch re-indexed into its candidate rows (see candidate-rows.ts). */
+  sampled: { c: CandidateBatch; t: CandidateTensors } | null;
 }
 
 export function batchTensors(batch: Batch, recLoss: RecLoss = { kind: 'full' }, step = 0): BatchTensors {
-  let candidates: tf.Tensor1D | null = null;
+  let sampled: BatchTensors['sampled'] = null;
   if (recLoss.kind === 'sampled') {
-    const set = new Set<number>(batch.targets);
-    for (const n of recLoss.sampler.sample(step)) set.add(n);
-    candidates = tf.tensor1d(Int32Array.from(set), 'int32');
+    const c = candidateBatch(batch, recLoss.sampler, step);
+    sampled = { c, t: candidateTensors(c, batch) };
   }
   return {
     items: tf.tensor2d(batch.items, [batch.batch, batch.len], 'int32'),
     positions: tf.tensor1d(batch.positions, 'int32'),
     targets: tf.tensor1d(batch.targets, 'int32'),
-    candidates,
+    sampled,
   };
+}
+
+function disposeBatchTensors(b: BatchTensors): void {
+  tf.dispose([b.items, b.positions, b.targets]);
+  if (b.sampled) tf.dispose(Object.values(b.sampled.t));
 }
 
 /**
  * L_rec: cross-entropy over all items (Eq. 25–26), or the teacher's sampled softmax (shared popularity
- * negatives, logQ-corrected) when full softmax does not fit the time budget. With 'sampled', L_soft is
- * the KL over the batch's candidate set (targets ∪ negatives) instead of all items — an approximation
- * of Eq. 22 that costs the same as the sampled L_rec; reports say which one ran.
+ * negatives, logQ-corrected) when full softmax does not fit the time budget. With 'sampled' a step only
+ * embeds its candidate rows (session items ∪ targets ∪ negatives), L_mse is over those rows, and L_soft
+ * is the KL over them instead of all items — approximations of Eq. 12 / 22 at the cost of the sampled
+ * L_rec; reports say which one ran.
  */
 export type RecLoss = { kind: 'full' } | { kind: 'sampled'; sampler: NegativeSampler };
 
@@ -148,12 +161,16 @@ export class Distiller {
     const thetaAt = (x: tf.Tensor3D, m: SessionModel) =>
       at(maskedPrefixReadout(x, allPositions, readoutWeights(m.backbone)).theta);
 
+    const sampled = input.sampled;
     const recOf = (theta: tf.Tensor2D, table: tf.Tensor2D): tf.Scalar =>
-      this.recLoss.kind === 'sampled'
-        ? sampledSoftmaxLoss(theta, table, batch.targets, this.recLoss.sampler, step) // same negatives for both models
+      sampled
+        ? candidateSampledSoftmax(theta, table, sampled.c, sampled.t)
         : fullSoftmaxLoss(theta, table, targets);
-    const sTable = student.table.embeddings({ training: true });
-    const sX = student.backbone.encode(items, sTable, true, step * 2 + 1);
+    const tableOf = (m: SessionModel, training: boolean): tf.Tensor2D =>
+      sampled ? candidateRows(m.table, sampled.t.candidates, training) : m.table.embeddings({ training });
+    const encodeItems = sampled ? sampled.t.items : items;
+    const sTable = tableOf(student, true);
+    const sX = student.backbone.encode(encodeItems, sTable, true, step * 2 + 1);
     const sTheta = thetaAt(sX, student);
     const rec = recOf(sTheta, sTable);
     const aux = student.table.auxLoss?.() ?? zero;
@@ -163,21 +180,12 @@ export class Distiller {
 
     if (kd && teacher) {
       const trainTeacher = bidirectional;
-      const tTable = teacher.table.embeddings({ training: trainTeacher });
-      const tX = teacher.backbone.encode(items, tTable, trainTeacher, step * 2 + 2);
+      const tTable = tableOf(teacher, trainTeacher);
+      const tX = teacher.backbone.encode(encodeItems, tTable, trainTeacher, step * 2 + 2);
       const tTheta = thetaAt(tX, teacher);
       if (trainTeacher) recTeacher = recOf(tTheta, tTable);
-      if (softTargets) {
-        const c = input.candidates;
-        soft = c
-          ? softTargetKlFromTables(
-              tTheta,
-              gatherRows(tTable, c) as tf.Tensor2D,
-              sTheta,
-              gatherRows(sTable, c) as tf.Tensor2D,
-            )
-          : softTargetKlFromTables(tTheta, tTable, sTheta, sTable);
-      }
+      // Over all items, or over the candidate rows when the loss is sampled (the tables are those rows then).
+      if (softTargets) soft = softTargetKlFromTables(tTheta, tTable, sTheta, sTable);
       if (contrastive) {
         const hotMask = tf.tensor2d(
           Float32Array.from(batch.items, (i) => hot[i]),

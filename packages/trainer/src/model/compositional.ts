@@ -10,6 +10,7 @@ import {
   stopGradient,
 } from './compositional-codes.ts';
 import { seededRandom } from '../data/prng.ts';
+import { gatherRows } from './gather-rows.ts';
 import type { ItemTable, ItemTableExport } from './item-table.ts';
 
 export interface CompositionalTableOptions {
@@ -79,7 +80,23 @@ export class CompositionalItemTable implements ItemTable {
     return (this.mixup > 0 ? embeddingMixup(X, composite, this.mixup) : composite) as tf.Tensor2D;
   }
 
-  /** L_mse of the last training `embeddings()` call (Eq. 12). */
+  /**
+   * Embeddings of the rows `indices` only (a step with a sampled loss needs ~5k of V rows): the same as
+   * rows of `embeddings()`, with L_mse over these rows. Gumbel noise is drawn for these rows only.
+   */
+  rows(indices: tf.Tensor1D, { training }: { training: boolean }): tf.Tensor2D {
+    // gatherRows (scatter gradient) because bidirectional KD differentiates through X's variable on tfjs-wasm
+    const X = stopGradient(gatherRows(this.teacherItems(), indices)) as tf.Tensor2D;
+    if (!training) {
+      this.lastMse = null;
+      return this.hardEmbeddings(X);
+    }
+    const composite = this.codes.compose(this.codes.softCodes(X, this.noiseSeed + this.noiseStep++));
+    this.lastMse = CompositionalCodes.mseLoss(composite, X);
+    return (this.mixup > 0 ? embeddingMixup(X, composite, this.mixup) : composite) as tf.Tensor2D;
+  }
+
+  /** L_mse of the last training `embeddings()` / `rows()` call (Eq. 12). */
   auxLoss(): tf.Scalar | null {
     return this.lastMse;
   }
