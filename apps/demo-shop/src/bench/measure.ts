@@ -10,8 +10,6 @@ import { median, summarize } from './stats.ts';
 import { failedRow, rowIdentity } from './rows.ts';
 import type { BenchCase, BenchRow } from './types.ts';
 
-const MIN_QUICK_SESSIONS = 10;
-
 async function fetchBundle(url: string): Promise<ModelBundle> {
   return decodeBundle(async (path) => {
     const response = await fetch(url + path);
@@ -43,7 +41,9 @@ export async function runCase(benchCase: BenchCase): Promise<BenchRow> {
     // The page as loaded, before any model: the baseline of the heap figure.
     const heapBefore = await heapBytes();
     // Start-up first, so that the download really is cold (nothing of this bundle fetched yet in this page).
-    const { coldStartMs, warmStartMs } = await timeStart(summary.url, engineName, benchCase.k);
+    // Its first session: the first benchmark session.
+    const firstSession = benchCase.sessions?.[0] ?? [];
+    const { coldStartMs, warmStartMs } = await timeStart(summary.url, engineName, benchCase.k, firstSession);
 
     const gpuBefore = liveGpuBufferBytes();
     const bundle = await fetchBundle(summary.url);
@@ -64,21 +64,22 @@ export async function runCase(benchCase: BenchCase): Promise<BenchRow> {
     const measuring = performance.now();
     for (let i = 0; i < benchCase.count; i++) {
       const overBudget = benchCase.budgetMs !== null && performance.now() - measuring > benchCase.budgetMs;
-      if (overBudget && i >= MIN_QUICK_SESSIONS) break;
+      if (overBudget && i >= benchCase.minCount) break;
       const session = sessionAt(benchCase.warmup + i);
       const started = performance.now();
       await recommend(session);
       samples.push(performance.now() - started);
     }
+    const stats = summarize(samples);
+    const batchFits = benchCase.budgetMs === null || stats.mean * 100 <= benchCase.budgetMs;
     const batches: number[] = [];
-    for (let b = 0; b < benchCase.per100Batches; b++) {
+    for (let b = 0; b < (batchFits ? benchCase.per100Batches : 0); b++) {
       const started = performance.now();
       for (let i = 0; i < 100; i++) await recommend(sessionAt(benchCase.warmup + b * 100 + i));
       batches.push(performance.now() - started);
     }
     const gpuBufferBytes = liveGpuBufferBytes() - gpuBefore;
     const heapAfter = await heapBytes();
-    const stats = summarize(samples);
     return {
       ...rowIdentity(benchCase),
       sessions: samples.length,

@@ -172,7 +172,8 @@ async function main(): Promise<void> {
           sessions: sessionsByDataset.get(bundle.dataset) ?? null,
           count: sessionCount,
           warmup,
-          budgetMs: null,
+          budgetMs: 60_000,
+          minCount: 10,
           per100Batches: 1,
           k: 20,
         };

@@ -15,9 +15,12 @@ export interface BenchCase {
   /** How many sessions to measure one by one (after `warmup` unmeasured ones). */
   count: number;
   warmup: number;
-  /** --quick: stop measuring single sessions after this many ms (but never before 10 sessions); null: no limit. */
+  /** Stop measuring single sessions after this many ms, once `minCount` are measured (engines that take
+   *  seconds per call cannot do 200 sessions in a run); null: no limit. The row reports how many it measured. */
   budgetMs: number | null;
-  /** Batches of 100 sessions timed end to end (the paper's Table 5 unit); 0 → estimated from single calls. */
+  minCount: number;
+  /** Batches of 100 sessions timed end to end (the paper's Table 5 unit); 0 → estimated from single calls.
+   *  Also estimated when the single-session mean says one batch would exceed `budgetMs`. */
   per100Batches: number;
   k: number;
 }
