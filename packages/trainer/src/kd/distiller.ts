@@ -243,14 +243,8 @@ export class Distiller {
     const out = Object.fromEntries(
       Object.entries(kept).map(([k, v]) => [k, v.dataSync()[0]]),
     ) as unknown as LossParts;
-    tf.dispose([
-      ...Object.values(kept),
-      value,
-      ...Object.values(grads),
-      input.items,
-      input.positions,
-      input.targets,
-    ]);
+    tf.dispose([...Object.values(kept), value, ...Object.values(grads)]);
+    disposeBatchTensors(input);
     return out;
   }
 
