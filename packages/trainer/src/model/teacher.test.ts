@@ -5,7 +5,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs';
 import { decodeBundleFromFiles } from '@session-rec/sdk/bundle';
 import { createCpuEngine } from '@session-rec/sdk/engine/cpu';
-import { createTeacher } from './teacher.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createTeacher, loadTeacherFromBundle } from './teacher.ts';
+import { exportModelBundle } from '../train/export-bundle.ts';
 import type { SessionModel } from './session-model.ts';
 import { encodeModelBundle, popularityOrder } from '../train/export-bundle.ts';
 import { seededRandom } from '../train/sessions.ts';
@@ -68,4 +72,36 @@ describe('teacher export matches the CPU engine', () => {
       model.dispose();
     });
   }
+});
+
+describe('loadTeacherFromBundle', () => {
+  it('rebuilds a trainable teacher with the exported weights', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'teacher-bundle-'));
+    try {
+      const numItems = 23;
+      const model = createTeacher(
+        numItems,
+        { dim: 8, heads: 2, blocks: 1, maxLen: 5, embScale: 2, layerNormEps: 1e-8, dropout: 0.2 },
+        8,
+      );
+      randomise(model, 3);
+      await exportModelBundle(join(dir, 'b'), model, {
+        popularity: popularityOrder([], numItems),
+        tableDtype: 'float32',
+        info: { dropout: 0.2 },
+      });
+      const loaded = await loadTeacherFromBundle(join(dir, 'b'));
+      expect(loaded.hyper).toEqual(model.hyper);
+      expect(loaded.variables().every((v) => v.trainable)).toBe(true);
+      for (const session of [[1], [4, 4, 9], [22, 0, 5, 7, 3]]) {
+        const a = tfjsScores(model, session);
+        const b = tfjsScores(loaded, session);
+        for (let i = 0; i < numItems; i++) expect(b[i]).toBeCloseTo(a[i]!, 5);
+      }
+      model.dispose();
+      loaded.dispose();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
