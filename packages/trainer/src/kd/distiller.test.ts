@@ -125,15 +125,19 @@ describe('Distiller', () => {
     expect(last).toBeLessThan(first * 0.8);
   });
 
-  it('does not leak tensors across steps', () => {
+  it('does not leak tensors across steps (full and sampled loss)', async () => {
+    const { NegativeSampler } = await import('../train/sampled-softmax.ts');
     const { teacher, student, hot } = models();
-    const d = new Distiller(hyper.dim, FULL_KD, weights, 4);
-    disposables.push(d);
-    const opt = tf.train.adam(1e-3);
-    d.step(batch, student, teacher, hot, 0, opt);
-    const before = tf.memory().numTensors;
-    d.step(batch, student, teacher, hot, 1, opt);
-    expect(tf.memory().numTensors).toBe(before);
+    const sampler = new NegativeSampler(Float64Array.from({ length: V }, () => 1), 8);
+    for (const recLoss of [{ kind: 'full' as const }, { kind: 'sampled' as const, sampler }]) {
+      const d = new Distiller(hyper.dim, FULL_KD, weights, 4, recLoss);
+      disposables.push(d);
+      const opt = tf.train.adam(1e-3);
+      d.step(batch, student, teacher, hot, 0, opt);
+      const before = tf.memory().numTensors;
+      d.step(batch, student, teacher, hot, 1, opt);
+      expect(tf.memory().numTensors, recLoss.kind).toBe(before);
+    }
   });
 });
 
