@@ -480,20 +480,26 @@ export async function evaluateThroughCpuEngine(
 ): Promise<Record<string, number>> {
   registerItemTable('tt', (bundle) => createTtTable(bundle, { rows: 'materialized' }));
   registerItemTable('sttd', (bundle) => createSttdTable(bundle, { rows: 'materialized' }));
-  let last = 0;
-  const { metrics } = await evaluateBundle({
-    bundleDir,
-    datasetDir,
-    workers: 1,
-    onProgress: (done, total) => {
-      if (performance.now() - last < 30_000 && done < total) return;
-      last = performance.now();
-      process.stderr.write(`eval (CPU engine, materialized rows): ${done}/${total} cases\n`);
-    },
-  });
-  return Object.fromEntries(
-    Object.entries(metrics).map(([k, v]) => [k, k === 'cases' ? v : Number(v.toFixed(4))]),
-  );
+  try {
+    let last = 0;
+    const { metrics } = await evaluateBundle({
+      bundleDir,
+      datasetDir,
+      workers: 1,
+      onProgress: (done, total) => {
+        if (performance.now() - last < 30_000 && done < total) return;
+        last = performance.now();
+        process.stderr.write(`eval (CPU engine, materialized rows): ${done}/${total} cases\n`);
+      },
+    });
+    return Object.fromEntries(
+      Object.entries(metrics).map(([k, v]) => [k, k === 'cases' ? v : Number(v.toFixed(4))]),
+    );
+  } finally {
+    // back to the device's per-query reconstruction for anything else this process creates
+    registerItemTable('tt', createTtTable);
+    registerItemTable('sttd', createSttdTable);
+  }
 }
 
 async function evaluateOnly(kind: TensorTrainKind, flags: TensorTrainFlags): Promise<void> {
