@@ -32,7 +32,12 @@ const cases: { name: string; c: EquivalenceCase }[] = [
   },
   {
     name: 'full, V=3001, N=64, 2 blocks',
-    c: { kind: 'full', bundle: { numItems: 3001, dim: 64, blocks: 2, seed: 2 }, sessions: 5, ks: [20, 600] },
+    c: {
+      kind: 'full',
+      bundle: { numItems: 3001, dim: 64, blocks: 2, seed: 2 },
+      sessions: 5,
+      ks: [20, 600, 1500],
+    },
   },
   {
     name: 'compositional, V=5003, M=1, K=256',

@@ -143,7 +143,7 @@ async function createGpuPath(device: GPUDevice, bundle: ModelBundle): Promise<Gp
     table = createGpuItemTable(device, bundle);
     encoder = await createGpuEncoder(device, bundle, table, params);
     const scoreAll = await table.createScorer(encoder.theta, scores);
-    topk = await createGpuTopK(device, scores, V);
+    topk = await createGpuTopK(device, scores, V, isCpuAdapter(device) ? 64 : 4);
     const maskPipe = await createKernel(device, 'mask-excluded', maskExcludedWgsl({ numItems: V }));
     const readback = keep(
       device.createBuffer({
@@ -242,4 +242,12 @@ async function createGpuPath(device: GPUDevice, bundle: ModelBundle): Promise<Gp
     topk?.destroy();
     throw err;
   }
+}
+
+/** SwiftShader (and other CPU fallbacks) run workgroups as CPU fibers: fewer, bigger workgroups pay off there. */
+function isCpuAdapter(device: GPUDevice): boolean {
+  const info = (device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo;
+  return (
+    info !== undefined && /swiftshader|cpu/i.test(`${info.architecture} ${info.vendor} ${info.description}`)
+  );
 }

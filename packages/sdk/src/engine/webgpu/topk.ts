@@ -1,83 +1,104 @@
-// GPU top-k over a score buffer: rounds of the topk-tile kernel (kernels/topk-tile.ts) ping-pong between two
-// candidate buffers until one tile is left. Buffers, pipelines and bind groups are made once; per call the
-// engine writes the rounds' {count, k} and records the dispatches.
+// GPU top-k over the score buffer by radix select (kernels/topk-*.ts): the k-th largest 64-bit ranking key
+// is found one 8-bit digit per pass (histogram → select), then the k items at or above it are gathered and
+// sorted. Dispatches per query: 1 init + 2 per digit (4 score digits + ⌈log2 V / 8⌉ index digits) + gather
+// + sort; the catalogue is read once per digit, with no sort over it. Buffers, pipelines and bind groups are
+// made once; per call the engine writes k into the pass uniforms and records the dispatches.
 import { bindGroup, createKernel, grid, storageBuffer } from './gpu-util.ts';
-import { TOPK_MAX_K, TOPK_TILE, topkTileWgsl } from './kernels/topk-tile.ts';
+import { TOPK_SCAN_WORKGROUP, topkHistogramWgsl } from './kernels/topk-histogram.ts';
+import { topkGatherWgsl } from './kernels/topk-gather.ts';
+import { STATE } from './kernels/topk-key.ts';
+import { topkSelectWgsl } from './kernels/topk-select.ts';
+import { TOPK_MAX_K, topkTileWgsl } from './kernels/topk-tile.ts';
 
 /** Uniform slots are 256 bytes apart (WebGPU's default minUniformBufferOffsetAlignment). */
 const SLOT = 256;
-/** Enough rounds for k = 512 over 2^32 items (each round at least halves the candidates). */
-const MAX_ROUNDS = 24;
 
 export interface GpuTopK {
-  /** Records the rounds for the k best of `numItems` scores; returns the buffer whose first k pairs are the answer. */
+  /** Records the selection of the k best of the scores; returns the buffer whose first k pairs are the answer, in order. */
   record(pass: GPUComputePassEncoder, k: number): GPUBuffer;
   readonly bytes: number;
   destroy(): void;
 }
 
-/** Candidate counts entering each round: numItems, then tiles · k, … until one tile. */
-export function topkRounds(numItems: number, k: number): { count: number; tiles: number }[] {
-  const rounds: { count: number; tiles: number }[] = [];
-  let count = numItems;
-  for (;;) {
-    const tiles = Math.ceil(count / TOPK_TILE);
-    rounds.push({ count, tiles });
-    if (tiles === 1) return rounds;
-    count = tiles * k;
-  }
+/** The digits the passes select, most significant first: 4 bytes of the score key, then the index bytes V needs. */
+export function radixDigits(numItems: number): { word: 0 | 1; shift: number }[] {
+  const digits: { word: 0 | 1; shift: number }[] = [24, 16, 8, 0].map((shift) => ({ word: 0, shift }));
+  const indexBits = numItems > 1 ? Math.ceil(Math.log2(numItems)) : 0;
+  for (let b = Math.ceil(indexBits / 8) - 1; b >= 0; b--) digits.push({ word: 1, shift: 8 * b });
+  return digits;
 }
 
+/**
+ * @param itemsPerLane items each invocation of the scan kernels reads: small on GPUs (parallelism), large on
+ *   CPU adapters such as SwiftShader (fewer workgroups, each with a fixed cost).
+ */
 export async function createGpuTopK(
   device: GPUDevice,
   scores: GPUBuffer,
   numItems: number,
+  itemsPerLane: number,
 ): Promise<GpuTopK> {
-  const [first, next] = await Promise.all([
-    createKernel(device, 'topk-tile/first', topkTileWgsl({ firstRound: true })),
-    createKernel(device, 'topk-tile/next', topkTileWgsl({ firstRound: false })),
+  const [histPipe, selectPipe, gatherPipe, sortPipe] = await Promise.all([
+    createKernel(device, 'topk-histogram', topkHistogramWgsl({ numItems, itemsPerLane })),
+    createKernel(device, 'topk-select', topkSelectWgsl()),
+    createKernel(device, 'topk-gather', topkGatherWgsl({ numItems, itemsPerLane })),
+    createKernel(device, 'topk-tile', topkTileWgsl()),
   ]);
-  const pairBytes = Math.max(Math.ceil(numItems / TOPK_TILE), 1) * TOPK_MAX_K * 8;
-  const cand = [
-    storageBuffer(device, 'topk-a', pairBytes, GPUBufferUsage.COPY_SRC),
-    storageBuffer(device, 'topk-b', pairBytes, GPUBufferUsage.COPY_SRC),
-  ];
-  const params = device.createBuffer({
-    label: 'topk-params',
-    size: SLOT * MAX_ROUNDS,
+  const digits = radixDigits(numItems);
+  const state = storageBuffer(device, 'topk-state', STATE.words * 4);
+  const hist = storageBuffer(device, 'topk-histogram', 256 * 4);
+  const candidates = storageBuffer(device, 'topk-candidates', TOPK_MAX_K * 8);
+  const result = storageBuffer(device, 'topk-result', TOPK_MAX_K * 8, GPUBufferUsage.COPY_SRC);
+  // Slot 0: init; slots 1 … D: the digits; slot D + 1: the sort's {count, k}.
+  const slots = digits.length + 2;
+  const uniforms = device.createBuffer({
+    label: 'topk-passes',
+    size: SLOT * slots,
     usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
   });
-  const slot = (r: number) => ({ buffer: params, offset: r * SLOT, size: 16 });
-  // Round r writes cand[r % 2]; round 0 reads the scores, round r > 0 reads cand[(r − 1) % 2].
-  const groups = Array.from({ length: MAX_ROUNDS }, (_, r) =>
-    r === 0
-      ? bindGroup(device, first, [slot(0), scores, cand[0]], 'topk/0')
-      : bindGroup(device, next, [slot(r), cand[(r - 1) % 2], cand[r % 2]], `topk/${r}`),
+  const slot = (s: number) => ({ buffer: uniforms, offset: s * SLOT, size: 16 });
+  const initGroup = bindGroup(device, selectPipe, [slot(0), state, hist], 'topk-init');
+  const histGroups = digits.map((_, d) =>
+    bindGroup(device, histPipe, [slot(d + 1), scores, state, hist], `topk-histogram/${d}`),
   );
-  const paramData = new Uint32Array((SLOT / 4) * MAX_ROUNDS);
+  const selectGroups = digits.map((_, d) =>
+    bindGroup(device, selectPipe, [slot(d + 1), state, hist], `topk-select/${d}`),
+  );
+  const gatherGroup = bindGroup(device, gatherPipe, [scores, state, candidates], 'topk-gather');
+  const sortGroup = bindGroup(device, sortPipe, [slot(slots - 1), candidates, result], 'topk-sort');
+  const data = new Uint32Array((SLOT / 4) * slots);
+  digits.forEach(({ word, shift }, d) => data.set([word, shift, 0, 1], (d + 1) * (SLOT / 4)));
+  const [gx, gy] = grid(Math.ceil(numItems / (TOPK_SCAN_WORKGROUP * itemsPerLane)));
 
   return {
     record(pass, k) {
-      if (!(k >= 1 && k <= TOPK_MAX_K))
-        throw new RangeError(`GPU top-k serves 1 ≤ k ≤ ${TOPK_MAX_K}, got ${k}`);
-      const rounds = topkRounds(numItems, k);
-      rounds.forEach(({ count }, r) => {
-        paramData[r * (SLOT / 4)] = count;
-        paramData[r * (SLOT / 4) + 1] = k;
-      });
-      device.queue.writeBuffer(params, 0, paramData, 0, rounds.length * (SLOT / 4));
-      rounds.forEach(({ tiles }, r) => {
-        pass.setPipeline(r === 0 ? first : next);
-        pass.setBindGroup(0, groups[r]);
-        const [gx, gy] = grid(tiles);
+      if (!(k >= 1 && k <= Math.min(TOPK_MAX_K, numItems)))
+        throw new RangeError(`GPU top-k serves 1 ≤ k ≤ ${Math.min(TOPK_MAX_K, numItems)}, got ${k}`);
+      data.set([0, 0, k, 0], 0);
+      data.set([k, k], (slots - 1) * (SLOT / 4));
+      device.queue.writeBuffer(uniforms, 0, data);
+      pass.setPipeline(selectPipe);
+      pass.setBindGroup(0, initGroup);
+      pass.dispatchWorkgroups(1);
+      digits.forEach((_, d) => {
+        pass.setPipeline(histPipe);
+        pass.setBindGroup(0, histGroups[d]);
         pass.dispatchWorkgroups(gx, gy);
+        pass.setPipeline(selectPipe);
+        pass.setBindGroup(0, selectGroups[d]);
+        pass.dispatchWorkgroups(1);
       });
-      return cand[(rounds.length - 1) % 2];
+      pass.setPipeline(gatherPipe);
+      pass.setBindGroup(0, gatherGroup);
+      pass.dispatchWorkgroups(gx, gy);
+      pass.setPipeline(sortPipe);
+      pass.setBindGroup(0, sortGroup);
+      pass.dispatchWorkgroups(1);
+      return result;
     },
-    bytes: cand[0].size + cand[1].size + params.size,
+    bytes: state.size + hist.size + candidates.size + result.size + uniforms.size,
     destroy() {
-      cand.forEach((b) => b.destroy());
-      params.destroy();
+      [state, hist, candidates, result, uniforms].forEach((b) => b.destroy());
     },
   };
 }

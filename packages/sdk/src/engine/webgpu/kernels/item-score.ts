@@ -2,9 +2,9 @@
 // table (`full`: row read; `tt`, `sttd`: the row rebuilt from the cores, the cost the paper measures).
 // Layout: theta f32[N]; scores f32[V]; the item table's own buffers at bindings ≥ 8 (see item-tables/).
 // Dispatch: grid(⌈V/128⌉) workgroups of 128 (2-D past 65,535), one invocation per item.
-// Why: θ is staged in workgroup memory once per workgroup (N reads instead of V·N global reads of the
-// same vector); the item table's `item_score` consumes each reconstructed value as it is produced, so no
-// row is ever written out.
+// Why: the item table's `item_score` consumes each reconstructed value as it is produced, so no row is
+// ever written out; θ (N floats) is read from storage, where every invocation hits the same cached lines
+// (staging it in workgroup memory costs a barrier per workgroup, measured slower under SwiftShader).
 import { FLAT_WORKGROUP_ID } from '../gpu-util.ts';
 
 const WG = 128;
@@ -12,16 +12,13 @@ export const ITEM_SCORE_WORKGROUP = WG;
 
 export function itemScoreWgsl(o: { numItems: number; dim: number; itemScore: string }): string {
   return /* wgsl */ `
-@group(0) @binding(0) var<storage, read> theta_in: array<f32>;
+@group(0) @binding(0) var<storage, read> theta: array<f32>;
 @group(0) @binding(1) var<storage, read_write> scores: array<f32>;
-var<workgroup> theta: array<f32, ${o.dim}>;
 
 ${o.itemScore}
 
 @compute @workgroup_size(${WG})
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
-  for (var d = lid.x; d < ${o.dim}u; d += ${WG}u) { theta[d] = theta_in[d]; }
-  workgroupBarrier();
   let i = (${FLAT_WORKGROUP_ID}) * ${WG}u + lid.x;
   if (i >= ${o.numItems}u) { return; }
   scores[i] = item_score(i);

@@ -1,33 +1,25 @@
-// Kernel: one round of the GPU top-k. Each workgroup sorts a tile of 1024 (score, index) candidates by
-// bitonic sort in workgroup memory and writes its best k; rounds repeat on the survivors until one tile
-// remains, whose first k are the answer. Order: higher score first, equal scores → lower index (the
-// project's tie rule, engine/topk.ts); padding is (lowest f32, 0xffffffff) and sorts last.
-// Layout: params {count, k}; input = scores f32[count] (first round, index = position) or pairs
-//   vec2u[count] (later rounds: x = bitcast score, y = index); output vec2u[tiles · k].
-// Dispatch: grid(⌈count/1024⌉) workgroups of 256, each lane owning 4 slots of the tile.
-// Why: k ≤ 512 keeps at most half of a tile, so the candidates shrink ≥ 2× per round (V = 40k, k = 100:
-// 40k → 4k → 400 → 100 in three rounds) and only k pairs are read back; a tile of 1024 pairs (8 KiB)
-// fits every adapter's 16 KiB of workgroup memory.
+// Kernel: the final sort of the GPU top-k. One workgroup sorts the ≤ 1024 candidates that topk-gather
+// collected (in arbitrary order) by bitonic sort in workgroup memory and writes the best k in ranking
+// order: higher score first, equal scores → lower index (engine/topk.ts); padding (lowest f32, 0xffffffff)
+// sorts last.
+// Layout: params {count, k}; pairs vec2u[count] (x = bitcast score, y = index); result vec2u[k].
+// Dispatch: 1 workgroup of 256, each lane owning 4 slots of the tile.
+// Why: a sort costs log²(tile) barriers, affordable once per query on ≤ 1024 items, never on the catalogue
+// (topk-histogram selects the candidates with 2 barriers per workgroup instead).
 import { FLAT_WORKGROUP_ID } from '../gpu-util.ts';
 
 export const TOPK_TILE = 1024;
 const WG = 256;
-/** Largest k the GPU top-k serves (at most half a tile, so that every round shrinks the candidates). */
-export const TOPK_MAX_K = TOPK_TILE / 2;
+/** Largest k the GPU top-k serves (one tile). */
+export const TOPK_MAX_K = TOPK_TILE;
 
-export function topkTileWgsl(o: { firstRound: boolean }): string {
-  const input = o.firstRound
-    ? '@group(0) @binding(1) var<storage, read> scores: array<f32>;'
-    : '@group(0) @binding(1) var<storage, read> pairs: array<vec2u>;';
-  const load = o.firstRound
-    ? 'key[j] = scores[g]; idx[j] = g;'
-    : 'let p = pairs[g]; key[j] = bitcast<f32>(p.x); idx[j] = p.y;';
+export function topkTileWgsl(): string {
   return /* wgsl */ `
 // The lowest f32 stands for −∞: WGSL constant expressions may not produce infinities.
 const LOWEST = -3.40282346638528859812e38f;
 struct Params { count: u32, k: u32, pad0: u32, pad1: u32 }
 @group(0) @binding(0) var<uniform> params: Params;
-${input}
+@group(0) @binding(1) var<storage, read> pairs: array<vec2u>;
 @group(0) @binding(2) var<storage, read_write> result: array<vec2u>;
 
 var<workgroup> key: array<f32, ${TOPK_TILE}>;
@@ -48,7 +40,9 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     let j = lid.x + r * ${WG}u;
     let g = base + j;
     if (g < params.count) {
-      ${load}
+      let p = pairs[g];
+      key[j] = bitcast<f32>(p.x);
+      idx[j] = p.y;
       if (!(key[j] == key[j])) { key[j] = LOWEST; }
     } else {
       key[j] = LOWEST;
