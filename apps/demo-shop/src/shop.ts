@@ -4,7 +4,7 @@ import { createRecommender, type Recommender } from '@session-rec/sdk';
 import { formatPrice, itemIdentity } from './catalog/item-identity.ts';
 import type { BundleSummary } from './models/bundle-summary.ts';
 import { el, replaceChildren } from './ui/dom.ts';
-import { datasetLabel, formatBytes, formatMs } from './ui/format.ts';
+import { datasetLabel, formatBytes, formatMs, kindLabel } from './ui/format.ts';
 import { productCard, productHref } from './ui/product-card.ts';
 import type { Shell } from './ui/shell.ts';
 import { thumbnail } from './ui/thumbnail.ts';
@@ -17,7 +17,7 @@ type Backend = 'auto' | 'webgpu' | 'cpu';
 
 export function modelLabel(bundle: BundleSummary): string {
   const trained = bundle.random ? ' — RANDOM WEIGHTS, untrained' : '';
-  return `${datasetLabel(bundle.dataset)} · ${bundle.kind}${trained}`;
+  return `${datasetLabel(bundle.dataset)} · ${kindLabel(bundle.kind)}${trained}`;
 }
 
 /** `?model=<id>` wins (shareable links, tests), then the last choice in this browser, then the default. */
@@ -231,7 +231,7 @@ export class Shop {
       ],
       [
         'Model',
-        `${b.kind} · ${datasetLabel(b.dataset)}${b.random ? ' (random weights, untrained)' : ''}`,
+        `${kindLabel(b.kind)} · ${datasetLabel(b.dataset)}${b.random ? ' (random weights, untrained)' : ''}`,
         'status-model',
       ],
       ['Model bytes', this.#bytesText(b), 'status-bytes'],

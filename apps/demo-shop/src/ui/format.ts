@@ -15,3 +15,15 @@ const DATASET_NAMES: Record<string, string> = { tmall: 'Tmall', retailrocket: 'R
 export function datasetLabel(dataset: string): string {
   return DATASET_NAMES[dataset] ?? dataset;
 }
+
+const KIND_NAMES: Record<string, string> = {
+  popularity: 'popularity',
+  full: 'teacher (full item table)',
+  compositional: 'compositional codes (EODRec)',
+  tt: 'TT-Rec (tensor train)',
+  sttd: 'OD-Rec (semi-tensor train)',
+};
+
+export function kindLabel(kind: string): string {
+  return KIND_NAMES[kind] ?? kind;
+}
