@@ -111,9 +111,44 @@ const cases: { name: string; c: EquivalenceCase }[] = [
   },
 ];
 
+// The generic-op comparison engine computes the same thing (tfjs's topk does not promise the tie rule, so
+// only cases without exact score ties are used).
+const tfjsCases: { name: string; c: EquivalenceCase }[] = [
+  {
+    name: 'tfjs-webgpu: full, V=1001, 2 heads',
+    c: {
+      kind: 'full',
+      engine: 'tfjs-webgpu',
+      bundle: { numItems: 1001, dim: 32, heads: 2, seed: 1 },
+      sessions: 4,
+      ks: [10, 100],
+    },
+  },
+  {
+    name: 'tfjs-webgpu: compositional, V=2049, M=5',
+    c: {
+      kind: 'compositional',
+      engine: 'tfjs-webgpu',
+      bundle: { numItems: 2049, dim: 32, M: 5, K: 256, seed: 4 },
+      sessions: 4,
+      ks: [10],
+    },
+  },
+  {
+    name: 'tfjs-webgpu: tt, V=1500',
+    c: {
+      kind: 'tt',
+      engine: 'tfjs-webgpu',
+      bundle: { numItems: 1500, dim: 32, seed: 6 },
+      sessions: 3,
+      ks: [10],
+    },
+  },
+];
+
 test.describe('WebGPU engine ≡ CPU engine', () => {
   test.describe.configure({ timeout: 180_000 });
-  for (const { name, c } of cases) {
+  for (const { name, c } of [...cases, ...tfjsCases]) {
     test(name, async ({ page }) => {
       await openHarness(page);
       const report = await run(page, c);

@@ -70,11 +70,11 @@ export async function createTfjsEngine(bundle: ModelBundle): Promise<TfjsWebGpuE
     const flat = new Int32Array(V * M);
     for (let i = 0; i < V * M; i++) flat[i] = (i % M) * K + codes[i];
     const flatCodes = keep(tf.tensor2d(flat, [V, M], 'int32'));
-    const codebooks = keep(w('codebooks').reshape([M * K, N]) as tf.Tensor2D);
+    const codebooks = keep(tf.reshape(w('codebooks'), [M * K, N]) as tf.Tensor2D);
     embed = (idx) => tf.sum(tf.gather(codebooks, tf.gather(flatCodes, idx)), 1) as tf.Tensor2D;
     score = (theta) =>
       tf.sum(
-        tf.gather(tf.matMul(theta, codebooks, false, true).reshape([M * K]), flatCodes),
+        tf.gather(tf.reshape(tf.matMul(theta, codebooks, false, true), [M * K]), flatCodes),
         1,
       ) as tf.Tensor1D;
   } else {
@@ -87,7 +87,7 @@ export async function createTfjsEngine(bundle: ModelBundle): Promise<TfjsWebGpuE
       table = keep(tf.tensor2d(rows, [V, N]));
     }
     embed = (idx) => tf.gather(table, idx) as tf.Tensor2D;
-    score = (theta) => tf.matMul(theta, table, false, true).reshape([V]) as tf.Tensor1D;
+    score = (theta) => tf.reshape(tf.matMul(theta, table, false, true), [V]) as tf.Tensor1D;
   }
 
   const pos = w('pos');
