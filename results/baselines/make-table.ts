@@ -102,6 +102,33 @@ function accuracy(report: Report | null): { p10: string; ndcg10: string; status:
   };
 }
 
+/** What the rows mean and how they were produced (static text under the tables). */
+const METHOD = [
+  '## How the baselines are built',
+  '',
+  '- **TT-Rec** (`tt`, docs/model.md "Tensor train"): d = 3 cores [R_k, p_k, q_k, R_{k+1}]; item i in mixed radix (first core most significant), row = chain product of the core slices. Sampled-Gaussian init (TT-Rec): every core entry ~ N(0, s²) with s = (σ²/∏R_k)^{1/(2d)}, so rebuilt rows start with the spread σ = 0.1/√3 of the teacher\'s U(−0.1, 0.1) table.',
+  '- **OD-Rec** (`sttd`, docs/model.md "Semi-tensor train"): g1 [I1·J1, R], g2 [R/t, I2·J2/t], t = 2; item i → (⌊i/I2⌋, i mod I2); row = vec(G1[i1] ⋉ G2[i2]) = vec(G1[i1] (G2[i2] ⊗ I_t)), a [J1, J2] block read row-major (the per-item form of X = G1 (G2 ⊗ I_t)). Gaussian init matched the same way (e sums R/t products).',
+  "- **Same backbone, same distillation as the compositional student** (`kd/train-student.ts`): student encoder initialised from the teacher's; 300 Adam steps fitting the cores to the teacher table by L_mse alone (the counterpart of the student's code warm-up); stage 1 L_rec + L_mse with embedding mixup (η = 0.8 Tmall / 0.7 RetailRocket); stage 2 bidirectional self-supervised KD (InfoNCE β, soft targets γ = 0.3, τ = 0.2). Full softmax over all items. Training rebuilds the whole [V, N] table every step in tfjs (one or two A·B products); the bundle ships only the cores.",
+  '- **On the device** the CPU engine rebuilds rows from the cores for every query (`packages/sdk/src/engine/cpu/item-tables/tt.ts`, `sttd.ts`): session items one by one, the catalogue as a scan that reuses the TT prefix products. The FLOPs columns are that cost. Offline evaluation rebuilds the rows once per bundle instead (scores bit-identical — tested), because per-query reconstruction of 25,898 catalogues takes hours on this machine.',
+  '- **Equal bytes**: the compositional M=4, K=32 table is V·4 uint8 codes + 4·32·N float32 codewords; the "= M4K32 bytes" rows keep the ~30× factors and pick the ranks whose float32 cores come nearest to those bytes (within +0.4% / −2.0%).',
+  '',
+  '## Reproduce / resume',
+  '',
+  '```',
+  '# train (needs apps/demo-shop/public/models/<dataset>-teacher); bundle → apps/demo-shop/public/models/<dataset>-<kind> (equal-bytes: runs/baselines/…)',
+  'pnpm train sttd --dataset ../shared/datasets/tmall [--size equal-bytes] [--max-minutes M]',
+  'pnpm train tt   --dataset ../shared/datasets/tmall [--size equal-bytes] [--max-minutes M]',
+  '# continue a run (checkpoint runs/<kind>-<dataset>[-equal-bytes]); --max-minutes counts from the resume',
+  'pnpm train tt --dataset ../shared/datasets/tmall --resume --max-minutes 120',
+  '# CPU-engine test metrics of a committed bundle (rows rebuilt once; = pnpm eval), recorded in its report',
+  'pnpm train tt --dataset ../shared/datasets/tmall --evaluate-only',
+  '# the same through pnpm eval (per-query reconstruction: hours)',
+  'pnpm eval --bundle apps/demo-shop/public/models/tmall-tt --dataset ../shared/datasets/tmall',
+  '# this table',
+  'npx tsx results/baselines/make-table.ts',
+  '```',
+];
+
 async function main(): Promise<void> {
   await selectBackend('cpu');
   const lines: string[] = [];
@@ -166,6 +193,7 @@ async function main(): Promise<void> {
     const paper = PAPER_ODREC[dataset]!;
     lines.push('', `Paper (EODRec Table 3, OD-Rec): P@10 ${paper.p10}, NDCG@10 ${paper.ndcg10}.`, '');
   }
+  lines.push(...METHOD);
   writeFileSync(join(root, 'results/baselines/README.md'), lines.join('\n') + '\n');
   process.stderr.write('wrote results/baselines/README.md\n');
 }

@@ -194,7 +194,7 @@ export function registerTensorTrainCommand(program: Command, kind: TensorTrainKi
   cmd
     .option(
       '--out <dir>',
-      `bundle folder (default apps/demo-shop/public/models/<dataset>-${kind}, + "-equal-bytes" for that size)`,
+      `bundle folder (default apps/demo-shop/public/models/<dataset>-${kind}; equal-bytes: runs/baselines/<dataset>-${kind}-equal-bytes, not shipped in the shop)`,
     )
     .option('--report <file>', `report JSON (default results/baselines/<dataset>-${kind}[-equal-bytes].json)`)
     .option('--checkpoint <dir>', `checkpoint folder (default runs/${kind}-<dataset>[-equal-bytes])`)
@@ -320,7 +320,7 @@ async function runTensorTrain(kind: TensorTrainKind, flags: TensorTrainFlags): P
 
   const params = paramCount(config, data.numItems, hyper.dim);
   const macs = reconstructionMacs(config, data.numItems, hyper.dim);
-  const out = resolve(flags.out ?? `apps/demo-shop/public/models/${data.name}-${kind}${suffix}`);
+  const out = resolve(flags.out ?? defaultBundleDir(data.name, kind, suffix));
   const reportPath = resolve(flags.report ?? `results/baselines/${data.name}-${kind}${suffix}.json`);
   const checkpointDir = resolve(flags.checkpoint ?? `runs/${kind}-${data.name}${suffix}`);
   process.stderr.write(
@@ -505,7 +505,7 @@ export async function evaluateThroughCpuEngine(
 async function evaluateOnly(kind: TensorTrainKind, flags: TensorTrainFlags): Promise<void> {
   const data = readSessionData(resolve(flags.dataset));
   const suffix = flags.size === 'equal-bytes' ? '-equal-bytes' : '';
-  const out = resolve(flags.out ?? `apps/demo-shop/public/models/${data.name}-${kind}${suffix}`);
+  const out = resolve(flags.out ?? defaultBundleDir(data.name, kind, suffix));
   const reportPath = resolve(flags.report ?? `results/baselines/${data.name}-${kind}${suffix}.json`);
   const t0 = performance.now();
   const metrics = await evaluateThroughCpuEngine(out, resolve(flags.dataset));
@@ -538,6 +538,13 @@ function reopenTimeBudget(checkpointDir: string): void {
   stored.state.elapsedMs = 0;
   writeFileSync(statePath + '.tmp', JSON.stringify(stored, null, 1));
   renameSync(statePath + '.tmp', statePath);
+}
+
+/** The shop ships the ~30× bundles; other sizes stay out of its model list. */
+function defaultBundleDir(dataset: string, kind: TensorTrainKind, suffix: string): string {
+  return suffix
+    ? `runs/baselines/${dataset}-${kind}${suffix}`
+    : `apps/demo-shop/public/models/${dataset}-${kind}`;
 }
 
 async function bundleSize(dir: string): Promise<number> {
