@@ -59,7 +59,13 @@ export async function runCase(benchCase: BenchCase): Promise<BenchRow> {
     const recommend = (session: number[]) =>
       engine!.recommend(session, { k: benchCase.k, exclude: new Set(session) });
 
-    for (let i = 0; i < benchCase.warmup; i++) await recommend(sessionAt(i));
+    // Warm-up (pipelines compiled, JIT warm): at least one call; a slow engine gets a tenth of the budget.
+    const warming = performance.now();
+    for (let i = 0; i < benchCase.warmup; i++) {
+      if (i > 0 && benchCase.budgetMs !== null && performance.now() - warming > benchCase.budgetMs / 10)
+        break;
+      await recommend(sessionAt(i));
+    }
     const samples: number[] = [];
     const measuring = performance.now();
     for (let i = 0; i < benchCase.count; i++) {

@@ -14,6 +14,7 @@ export interface BenchCase {
   sessions: string[][] | null;
   /** How many sessions to measure one by one (after `warmup` unmeasured ones). */
   count: number;
+  /** Unmeasured calls first (at least one; fewer when they exceed a tenth of `budgetMs`). */
   warmup: number;
   /** Stop measuring single sessions after this many ms, once `minCount` are measured (engines that take
    *  seconds per call cannot do 200 sessions in a run); null: no limit. The row reports how many it measured. */
