@@ -30,6 +30,13 @@ run() { # run <dataset> <M> <K> [flags…]
     bundle="apps/demo-shop/public/models/$ds-compositional"
   fi
   $EVAL --bundle "$bundle" --dataset "$DS/$ds" > "results/student/$name.eval.json"
+  if [ "${FLOAT16:-1}" = 1 ]; then # beyond the paper: float16 codebooks / all float tensors, same model
+    for v in float16 float16-all; do
+      local flag=""; [ $v = float16-all ] && flag=--all
+      npx tsx packages/trainer/src/kd/experiments/float16-variant.ts "$bundle" "runs/student/$name/bundle-$v" $flag > "results/student/$name.$v.bytes.json"
+      $EVAL --bundle "runs/student/$name/bundle-$v" --dataset "$DS/$ds" > "results/student/$name.$v.eval.json"
+    done
+  fi
   if [ -d "runs/student/$name/teacher-after-kd" ]; then
     $EVAL --bundle "runs/student/$name/teacher-after-kd" --dataset "$DS/$ds" > "results/student/$name.teacher-after-kd.eval.json"
   fi
