@@ -1,7 +1,7 @@
 // 2-D products whose gradients stay on tfjs-wasm's fast path. tfjs's stock matMul gradient computes
-// dy·Bᵀ and Aᵀ·dy with transposeA/transposeB, which the wasm backend runs 10–50× slower than a plain
-// A·B (runs/bench-mm.ts: 2.3 vs 21 GFLOP/s; a [512,256]ᵀ·[512,256] weight gradient at 0.35 GFLOP/s).
-// Transposing the operand explicitly first is cheap by comparison.
+// dy·Bᵀ and Aᵀ·dy with transposeB/transposeA, which the wasm backend runs ~10× slower than a plain A·B
+// (packages/trainer/bench/matmul-layouts.ts: 2.3 vs 21 GFLOP/s); in tf.profile of an encoder step the
+// dense layers' weight gradients were the two slowest kernels. Transposing an operand first is cheap.
 import * as tf from '@tensorflow/tfjs-core';
 
 /** a · b (a: [M, K], b: [K, N]) with A·B-only gradients. */

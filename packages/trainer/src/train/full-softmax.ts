@@ -1,5 +1,5 @@
 // Cross-entropy over ALL items (paper Eq. 25–26) with a hand-written gradient: tfjs-wasm multiplies
-// A·B at ~20 GFLOP/s but A·Bᵀ and Aᵀ·B at ~2 (runs/bench-mm.ts), and tfjs's default matMul gradient
+// A·B at ~20 GFLOP/s but A·Bᵀ and Aᵀ·B at ~2 (packages/trainer/bench/matmul-layouts.ts), and tfjs's default matMul gradient
 // uses exactly those. Here every [P, V]-sized product is an A·B; only small matrices are transposed.
 import * as tf from '@tensorflow/tfjs-core';
 import { scatterAddRows } from '../model/gather-rows.ts';

@@ -215,7 +215,10 @@ async function runTeacher(flags: TeacherFlags): Promise<void> {
     test,
     testSecondsTrainerScoring: testSeconds,
     bundle: { dir: out, bytes: bundleBytes },
-    wallSeconds: (performance.now() - t0) / 1000,
+    // training wall time accumulates over resumed processes; this process also read data, tested, exported
+    trainingWallSeconds: result.elapsedSeconds,
+    wallSeconds: result.elapsedSeconds + (performance.now() - tTest) / 1000,
+    thisProcessSeconds: (performance.now() - t0) / 1000,
     trainSeconds: result.trainSeconds,
     secondsPerEpoch: fullEpochs.length
       ? fullEpochs.reduce((s, e) => s + e.trainSeconds, 0) / fullEpochs.length
