@@ -102,7 +102,30 @@ export function createSttdTableFromCores(
       const outRow = offset + j1 * J2;
       for (let b = 0; b < t; b++) {
         const aBase = ((i1 * J1 + j1) * t + b) * rHalf;
-        for (let c = 0; c < cols; c++) {
+        let c = 0;
+        // Four outputs per pass share each a[…, r] load (each still sums r in order).
+        for (; c + 4 <= cols; c += 4) {
+          const b0 = (i2 * cols + c) * rHalf;
+          const b1 = b0 + rHalf;
+          const b2 = b1 + rHalf;
+          const b3 = b2 + rHalf;
+          let s0 = 0;
+          let s1 = 0;
+          let s2 = 0;
+          let s3 = 0;
+          for (let r = 0; r < rHalf; r++) {
+            const x = a[aBase + r];
+            s0 += x * bT[b0 + r];
+            s1 += x * bT[b1 + r];
+            s2 += x * bT[b2 + r];
+            s3 += x * bT[b3 + r];
+          }
+          out[outRow + c * t + b] = s0;
+          out[outRow + (c + 1) * t + b] = s1;
+          out[outRow + (c + 2) * t + b] = s2;
+          out[outRow + (c + 3) * t + b] = s3;
+        }
+        for (; c < cols; c++) {
           const bBase = (i2 * cols + c) * rHalf;
           let s = 0;
           for (let r = 0; r < rHalf; r++) s += a[aBase + r] * bT[bBase + r];

@@ -145,11 +145,35 @@ class TtChain {
     const sliceBase = digit * width * rIn;
     for (let a = 0; a < rowsIn; a++) {
       const pa = a * rIn;
-      for (let x = 0; x < width; x++) {
+      const out = a * width;
+      let x = 0;
+      // Four outputs per pass share each prev[a, r] load (each still sums r in order).
+      for (; x + 4 <= width; x += 4) {
+        const c0 = sliceBase + x * rIn;
+        const c1 = c0 + rIn;
+        const c2 = c1 + rIn;
+        const c3 = c2 + rIn;
+        let s0 = 0;
+        let s1 = 0;
+        let s2 = 0;
+        let s3 = 0;
+        for (let r = 0; r < rIn; r++) {
+          const p = prev[pa + r];
+          s0 += p * core[c0 + r];
+          s1 += p * core[c1 + r];
+          s2 += p * core[c2 + r];
+          s3 += p * core[c3 + r];
+        }
+        next[out + x] = s0;
+        next[out + x + 1] = s1;
+        next[out + x + 2] = s2;
+        next[out + x + 3] = s3;
+      }
+      for (; x < width; x++) {
         const c = sliceBase + x * rIn;
         let s = 0;
         for (let r = 0; r < rIn; r++) s += prev[pa + r] * core[c + r];
-        next[a * width + x] = s;
+        next[out + x] = s;
       }
     }
   }
