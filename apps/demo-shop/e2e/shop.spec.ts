@@ -1,9 +1,11 @@
 // The demo shop as a shopper uses it, in the system Chromium (SPEC §6): whatever committed bundles exist.
 import { readBundleDir } from '@session-rec/sdk/bundle/node';
-import { expect, test, type Page } from '@playwright/test';
+import { expect as baseExpect, test, type Page } from '@playwright/test';
 import { fileURLToPath } from 'node:url';
 
 const modelsDir = fileURLToPath(new URL('../public/models/', import.meta.url));
+// A recommend() on SwiftShader, on a loaded 2-core machine, can take a second or two; the first one compiles shaders.
+const expect = baseExpect.configure({ timeout: 20_000 });
 
 /** Console errors and uncaught exceptions of a page, collected for the "no console errors" checks. */
 function collectErrors(page: Page): string[] {

@@ -7,8 +7,15 @@ import { initialModel, Shop } from './shop.ts';
 
 async function main(): Promise<void> {
   const app = document.querySelector<HTMLDivElement>('#app')!;
-  const response = await fetch('/models/index.json', { cache: 'no-store' });
-  const bundles = response.ok ? ((await response.json()) as BundleSummary[]) : [];
+  const list = async (url: string) => {
+    const response = await fetch(url, { cache: 'no-store' }).catch(() => null);
+    return response?.ok ? ((await response.json()) as BundleSummary[]) : [];
+  };
+  const bundles = await list('/models/index.json');
+  // `?include=random`: also the benchmark's random-weight bundles (dev server only), to try every kind and
+  // engine in the shop before it is trained. They are labelled as such and never the default.
+  if (new URLSearchParams(location.search).get('include') === 'random')
+    bundles.push(...(await list('/bench-models/index.json')));
   const fallback = chooseDefaultBundle(bundles);
   if (!fallback) {
     replaceChildren(
