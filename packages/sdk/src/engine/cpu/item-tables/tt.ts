@@ -3,8 +3,8 @@
 // picks slice S_k = core_k[:, i_k, :, :]; the row is the chain product S_0 · S_1 · … · S_{d−1}.
 //
 // The chain is evaluated left to right as partial products P_k of shape [q_0⋯q_{k−1}, R_k]
-// (P_0 = [[1]]): P_{k+1}[(a, j), r'] = Σ_r P_k[a, r] · core_k[r, i_k, j, r'] — each (a, r) term is one
-// contiguous axpy over a core slice, and P_d is the row. Scoring the whole catalogue walks the items in
+// (P_0 = [[1]]): P_{k+1}[(a, j), r'] = Σ_r P_k[a, r] · core_k[r, i_k, j, r'] — one dot product over r per
+// entry (cores are kept slice-major for that), and P_d is the row. Scoring the whole catalogue walks the items in
 // index order, so P_1 … P_{d−1} only change when their digit does: the expensive middle products are
 // computed once per prefix (i_0, …, i_{d−2}) and reused by its p_{d−1} items.
 import type { ModelBundle } from '../../../bundle/types.ts';
