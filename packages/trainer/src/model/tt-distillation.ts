@@ -57,9 +57,9 @@ export function warmUpToTeacher(
   const mseBefore = tf.tidy(() => mse().dataSync()[0]!);
   const optimizer = tf.train.adam(options.lr);
   for (let s = 0; s < steps; s++) {
-    tf.tidy(() => {
-      optimizer.minimize(mse, false, table.variables());
-    });
+    const value = tf.tidy(() => optimizer.minimize(mse, true, table.variables())!.dataSync()[0]!);
+    if ((s + 1) % 50 === 0 && s + 1 < steps)
+      options.log?.(`L_mse warm-up: step ${s + 1}/${steps}, mse ${value.toFixed(4)}`);
   }
   optimizer.dispose();
   const mseAfter = tf.tidy(() => mse().dataSync()[0]!);
