@@ -8,25 +8,30 @@ import type { SessionModel } from '../model/session-model.ts';
 import { makeBatches, sessionWindows, type Window } from '../train/batches.ts';
 import { metricsFromRanks, type Metrics } from '../train/metrics.ts';
 
-/** 1-based ranks of `targets` [P] among all items; theta [P, N], tableT [N, V]. */
+/**
+ * 1-based ranks of `targets` [P] among all items; theta [P, N], tableT [N, V]. The comparison runs in
+ * plain JS over the read-back scores: tfjs-wasm's broadcasting compare ops on [P, V] are far slower
+ * than one pass over the array.
+ */
 export function ranksWithTies(theta: tf.Tensor2D, tableT: tf.Tensor2D, targets: Int32Array): Int32Array {
   const [p] = theta.shape;
   const v = tableT.shape[1];
-  return tf.tidy(() => {
-    const scores = tf.matMul(theta, tableT); // [P, V]
-    const flat = tf.tensor1d(
-      Int32Array.from(targets, (y, i) => i * v + y),
-      'int32',
-    );
-    const label = tf.reshape(tf.gather(tf.reshape(scores, [-1]), flat), [p, 1]);
-    const higher = tf.sum(tf.cast(tf.greater(scores, label), 'int32'), 1);
-    const lowerIndex = tf.less(
-      tf.reshape(tf.range(0, v, 1, 'int32'), [1, v]),
-      tf.tensor2d(targets, [p, 1], 'int32'),
-    );
-    const tiedBefore = tf.sum(tf.cast(tf.logicalAnd(tf.equal(scores, label), lowerIndex), 'int32'), 1);
-    return tf.add(tf.add(higher, tiedBefore), 1).dataSync() as Int32Array;
-  });
+  const scoresT = tf.matMul(theta, tableT);
+  const scores = scoresT.dataSync() as Float32Array;
+  scoresT.dispose();
+  const ranks = new Int32Array(p);
+  for (let r = 0; r < p; r++) {
+    const row = r * v;
+    const y = targets[r]!;
+    const s = scores[row + y]!;
+    let rank = 1;
+    for (let i = 0; i < v; i++) {
+      const x = scores[row + i]!;
+      if (x > s || (x === s && i < y)) rank++;
+    }
+    ranks[r] = rank;
+  }
+  return ranks;
 }
 
 function rankWindows(model: SessionModel, windows: Window[], positionsPerBatch: number): Int32Array {
