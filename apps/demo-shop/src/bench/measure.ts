@@ -40,12 +40,14 @@ export async function runCase(benchCase: BenchCase): Promise<BenchRow> {
   try {
     // The page as loaded, before any model: the baseline of the heap figure.
     const heapBefore = await heapBytes();
+    // GPU bytes are counted from here too: tfjs pools the buffers of disposed tensors (the start-up runs'
+    // engines), and the measured engine then reuses that pool — a delta taken later would miss it.
+    const gpuBefore = liveGpuBufferBytes();
     // Start-up first, so that the download really is cold (nothing of this bundle fetched yet in this page).
     // Its first session: the first benchmark session.
     const firstSession = benchCase.sessions?.[0] ?? [];
     const { coldStartMs, warmStartMs } = await timeStart(summary.url, engineName, benchCase.k, firstSession);
 
-    const gpuBefore = liveGpuBufferBytes();
     const bundle = await fetchBundle(summary.url);
     engine = await createEngine(engineName, bundle);
 

@@ -47,7 +47,7 @@ export interface BenchRow {
   /** createRecommender() with the model in IndexedDB → first recommendation. */
   warmStartMs: number;
   bundleBytes: number;
-  /** Live GPU buffer bytes the engine allocated (0 for cpu). */
+  /** GPU buffer bytes alive with the engine loaded, allocator pools included (0 for cpu). */
   gpuBufferBytes: number;
   /** JS heap with the bundle and engine loaded minus the page's heap before any model, both after a forced GC
    *  (performance.memory; null where the browser has none). */
