@@ -187,7 +187,7 @@ async function main(): Promise<void> {
       ? `per 100 sessions: one batch of 100 consecutive sessions timed end to end; "(est.)" = 100 × the mean single-session latency, where a batch would take over ${profile.budgetMs / 1000} s.`
       : 'per 100 sessions: estimated as 100 × the mean single-session latency (--quick).',
     'Cold start: empty HTTP cache and IndexedDB → createRecommender (download, SHA-256 of every file, store) → first recommend(). Warm start: the same from IndexedDB.',
-    'GPU buffers: bytes of the GPUBuffers alive while the engine is loaded (tfjs's buffer pool included); JS heap: performance.memory.usedJSHeapSize with bundle + engine loaded minus the empty page, both after a forced GC.',
+    'GPU buffers: bytes of the GPUBuffers alive while the engine is loaded (the buffer pool of tfjs included); JS heap: performance.memory.usedJSHeapSize with bundle + engine loaded minus the empty page, both after a forced GC.',
     "tfjs-webgpu: the SDK's generic-op tfjs engine on the webgpu backend (createTfjsWebGpuEngine).",
   );
 
