@@ -89,6 +89,31 @@ const cases: { name: string; c: EquivalenceCase }[] = [
     },
   },
   {
+    name: 'tt, 1 core, V=300',
+    c: {
+      kind: 'tt',
+      bundle: { numItems: 300, dim: 16, ttP: [300], ttQ: [16], ttRanks: [], seed: 13 },
+      sessions: 3,
+      ks: [10],
+    },
+  },
+  {
+    name: 'tt, 4 cores, V=2500, ranks 3/5/4',
+    c: {
+      kind: 'tt',
+      bundle: {
+        numItems: 2500,
+        dim: 32,
+        ttP: [3, 5, 13, 13],
+        ttQ: [2, 2, 2, 4],
+        ttRanks: [3, 5, 4],
+        seed: 14,
+      },
+      sessions: 4,
+      ks: [10, 100],
+    },
+  },
+  {
     name: 'sttd, V=2000, N=32',
     c: { kind: 'sttd', bundle: { numItems: 2000, dim: 32, seed: 9 }, sessions: 6, ks: [1, 100] },
   },
