@@ -122,6 +122,8 @@ export class Shop {
     const route = currentRoute();
     const session = rec.session;
     const k = route.page === 'home' ? HOME_COUNT : STRIP_COUNT;
+    // Dim the current list while the next one is computed (a slow GPU can take a moment).
+    this.#shell.main.querySelector('[data-testid=recommendations]')?.setAttribute('aria-busy', 'true');
     const started = performance.now();
     const items = await rec.recommend({ k, excludeSeen: true });
     const latency = performance.now() - started;
