@@ -10,6 +10,8 @@ import {
   type WebGpuEngine,
 } from '@session-rec/sdk/engine/webgpu';
 import { createRecommender } from '@session-rec/sdk';
+import { acquireDevice } from '@session-rec/sdk/engine/webgpu';
+import { runEngineBench, type BenchConfig } from '../../../../bench/gpu/engine-bench-core.ts';
 import { randomBundleFiles, seededRandom, type RandomBundleOptions } from '@session-rec/sdk/testing';
 
 export interface EquivalenceCase {
@@ -271,6 +273,16 @@ async function sdkDeviceLoss(modelUrl: string, itemIds: string[]) {
   }
 }
 
-const harness = { equivalence, deviceLoss, sdkDeviceLoss, latency, adapterInfo };
+/** The GPU-machine benchmark's core (bench/gpu/), run here on small sizes so that CI proves it works. */
+async function engineBench(configs: BenchConfig[]) {
+  const { device } = await acquireDevice();
+  try {
+    return await runEngineBench(device, { configs, sessions: 12, warmup: 2, k: 20 });
+  } finally {
+    device.destroy();
+  }
+}
+
+const harness = { equivalence, deviceLoss, sdkDeviceLoss, latency, adapterInfo, engineBench };
 (window as unknown as { webgpuHarness: typeof harness }).webgpuHarness = harness;
 document.getElementById('status')!.textContent = 'ready';
