@@ -135,3 +135,21 @@ test('fits a phone screen without sideways scrolling', async ({ page }) => {
   expect(overflow).toBeLessThanOrEqual(0);
   expect(errors).toEqual([]);
 });
+
+test('a corrupt model download shows the SDK’s typed error instead of a broken shop', async ({ page }) => {
+  const errors = collectErrors(page);
+  // Every tensors.bin arrives with one byte flipped: its SHA-256 no longer matches the manifest.
+  await page.route('**/tensors.bin', async (route) => {
+    const response = await route.fetch();
+    const body = Buffer.from(await response.body());
+    body[body.length >> 1] ^= 0xff;
+    await route.fulfill({ response, body });
+  });
+  await page.goto('/');
+  await expect(page.getByTestId('error')).toContainText(
+    'The model could not be loaded. BundleIntegrityError',
+  );
+  await expect(page.getByTestId('error')).toContainText('tensors.bin');
+  await expect(page.getByTestId('recommendations')).toHaveCount(0);
+  expect(errors).toEqual([]);
+});

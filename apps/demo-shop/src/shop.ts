@@ -22,8 +22,25 @@ export function modelLabel(bundle: BundleSummary): string {
 
 /** `?model=<id>` wins (shareable links, tests), then the last choice in this browser, then the default. */
 export function initialModel(bundles: readonly BundleSummary[], fallback: BundleSummary): BundleSummary {
-  const wanted = new URLSearchParams(location.search).get('model') ?? localStorage.getItem(MODEL_KEY);
+  const wanted = new URLSearchParams(location.search).get('model') ?? remembered();
   return bundles.find((b) => b.id === wanted) ?? fallback;
+}
+
+/** The last model picked in this browser; localStorage can be unavailable (privacy modes): then none. */
+function remembered(): string | null {
+  try {
+    return localStorage.getItem(MODEL_KEY);
+  } catch {
+    return null;
+  }
+}
+
+function remember(id: string): void {
+  try {
+    localStorage.setItem(MODEL_KEY, id);
+  } catch {
+    // Not remembered across visits; the URL still carries the choice.
+  }
 }
 
 function backendFromUrl(): Backend {
@@ -71,7 +88,7 @@ export class Shop {
     const previous = this.#bundle;
     this.#bundle = bundle;
     this.#shell.modelSelect.value = bundle.id;
-    localStorage.setItem(MODEL_KEY, bundle.id);
+    remember(bundle.id);
     const url = new URL(location.href);
     url.searchParams.set('model', bundle.id);
     history.replaceState(null, '', url);
@@ -100,7 +117,7 @@ export class Shop {
       rec.addEventListener('warning', (event) => this.#toast(event.warning.message));
       this.#rec = rec;
     } catch (error) {
-      if (token === this.#renderToken) this.#showError(error);
+      if (token === this.#renderToken) this.#showError('The model could not be loaded.', error);
       return;
     } finally {
       bar.hidden = true;
@@ -125,7 +142,14 @@ export class Shop {
     // Dim the current list while the next one is computed (a slow GPU can take a moment).
     this.#shell.main.querySelector('[data-testid=recommendations]')?.setAttribute('aria-busy', 'true');
     const started = performance.now();
-    const items = await rec.recommend({ k, excludeSeen: true });
+    let items;
+    try {
+      items = await rec.recommend({ k, excludeSeen: true });
+    } catch (error) {
+      // A model switch disposes the recommender under a running call: that page is gone anyway.
+      if (token === this.#renderToken && rec === this.#rec) this.#showError('No recommendations:', error);
+      return;
+    }
     const latency = performance.now() - started;
     if (token !== this.#renderToken) return;
     this.#lastLatencyMs = latency;
@@ -282,11 +306,11 @@ export class Shop {
     }
   }
 
-  #showError(error: unknown): void {
+  #showError(what: string, error: unknown): void {
     const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     replaceChildren(
       this.#shell.main,
-      el('div', { class: 'error', data: { testid: 'error' } }, `The model could not be loaded. ${message}`),
+      el('div', { class: 'error', data: { testid: 'error' } }, `${what} ${message}`),
     );
   }
 
