@@ -1,6 +1,6 @@
 // Node entry of the WebGPU engine benchmark on a real GPU through Dawn (the `webgpu` npm package), bundled
-// into ONE file by build.sh: bench/gpu/engine-bench.mjs. On the GPU machine (see /work/shared/tools/gpu-carry.sh):
-//   source .gpu/setup.sh && gpu-node bench/gpu/engine-bench.mjs > engine-bench.json
+// into ONE file by build.sh: bench/gpu/dist/engine-bench.mjs. On the GPU machine (see /work/shared/tools/gpu-carry.sh):
+//   source .gpu/setup.sh && gpu-node bench/gpu/dist/engine-bench.mjs > engine-bench.json
 // Env: WEBGPU_MODULE (path of the webgpu package, default 'webgpu'), DAWN_FLAGS (comma list),
 //      SIZES (default 40728,1000000), SESSIONS (default 200), CPU_MAX_WORK (skip the CPU engine above V·N).
 import { defaultConfigs, runEngineBench } from './engine-bench-core.ts';

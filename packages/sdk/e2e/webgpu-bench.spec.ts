@@ -1,5 +1,5 @@
 // Smoke test of the GPU-machine benchmark (bench/gpu/engine-bench-core.ts, bundled into
-// bench/gpu/engine-bench.mjs): on small random bundles of every kind it measures both engines and finds the
+// bench/gpu/dist/engine-bench.mjs): on small random bundles of every kind it measures both engines and finds the
 // WebGPU top-k equal to the CPU's. The real run is on a GPU machine through Dawn in Node.
 import { expect, test } from '@playwright/test';
 import type { BenchConfig, BenchRow } from '../../../bench/gpu/engine-bench-core.ts';
