@@ -40,3 +40,19 @@ export async function acquireDevice(gpu: GPU | undefined = gpuOf()): Promise<Acq
     },
   };
 }
+
+/**
+ * True for adapters that emulate a GPU on the CPU (SwiftShader, Chrome's fallback adapter). Measured here,
+ * the CPU engine beats the WebGPU engine on them for every kind (README.md), so a caller choosing an engine
+ * may prefer the CPU engine when this holds.
+ */
+export function isCpuBackedAdapter(
+  info:
+    { architecture?: string; vendor?: string; description?: string; isFallbackAdapter?: boolean } | undefined,
+): boolean {
+  if (info === undefined) return false;
+  return (
+    info.isFallbackAdapter === true ||
+    /swiftshader|llvmpipe|lavapipe|\bcpu\b/i.test(`${info.architecture} ${info.vendor} ${info.description}`)
+  );
+}

@@ -7,7 +7,7 @@
 import type { ModelBundle } from '../../bundle/types.ts';
 import { topK, validateK } from '../topk.ts';
 import type { Engine, ScoredItem, TopKOptions } from '../types.ts';
-import { acquireDevice } from './device.ts';
+import { acquireDevice, isCpuBackedAdapter } from './device.ts';
 import { createGpuEncoder, type GpuEncoder } from './encoder.ts';
 import { WebGpuDeviceLostError, WebGpuEngineDisposedError } from './errors.ts';
 import { bindGroup, createKernel, storageBuffer } from './gpu-util.ts';

@@ -6,7 +6,7 @@ export {
   type WebGpuEngineOptions,
   type DeviceLostInfo,
 } from './engine.ts';
-export { acquireDevice } from './device.ts';
+export { acquireDevice, isCpuBackedAdapter } from './device.ts';
 export {
   WebGpuEngineError,
   WebGpuUnavailableError,
