@@ -1,11 +1,16 @@
 import * as tf from '@tensorflow/tfjs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { beforeAll, afterEach, describe, expect, it } from 'vitest';
 import { Backbone, type BackboneHyper } from '../model/backbone.ts';
 import { CompositionalItemTable } from '../model/compositional.ts';
 import { FullItemTable } from '../model/full-table.ts';
 import { toBatch } from '../train/batches.ts';
 import { Distiller, FULL_KD, NO_KD, type KdSwitches, type SessionModel } from './distiller.ts';
 import { prefixVariableNames } from './model-scope.ts';
+
+// Tests run on the pure-JS cpu backend (deterministic, no wasm init).
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
 
 const V = 30;
 const hyper: BackboneHyper = {
@@ -128,7 +133,10 @@ describe('Distiller', () => {
   it('does not leak tensors across steps (full and sampled loss)', async () => {
     const { NegativeSampler } = await import('../train/sampled-softmax.ts');
     const { teacher, student, hot } = models();
-    const sampler = new NegativeSampler(Float64Array.from({ length: V }, () => 1), 8);
+    const sampler = new NegativeSampler(
+      Float64Array.from({ length: V }, () => 1),
+      8,
+    );
     for (const recLoss of [{ kind: 'full' as const }, { kind: 'sampled' as const, sampler }]) {
       const d = new Distiller(hyper.dim, FULL_KD, weights, 4, recLoss);
       disposables.push(d);

@@ -36,14 +36,22 @@ export function ranksWithTies(theta: tf.Tensor2D, tableT: tf.Tensor2D, targets: 
 
 function rankWindows(model: SessionModel, windows: Window[], positionsPerBatch: number): Int32Array {
   const ranks: number[] = [];
-  const tableT = tf.tidy(() => tf.transpose(model.table.embeddings({ training: false })) as tf.Tensor2D);
+  // One inference table for the whole evaluation (SessionModel.thetaAt would rebuild it per batch).
+  const table = tf.tidy(() => tf.clone(model.table.embeddings({ training: false })) as tf.Tensor2D);
+  const tableT = tf.tidy(() => tf.transpose(table) as tf.Tensor2D);
   try {
     for (const batch of makeBatches(windows, positionsPerBatch, 0)) {
-      const r = tf.tidy(() => ranksWithTies(model.thetaAt(batch, false).theta, tableT, batch.targets));
+      const r = tf.tidy(() => {
+        const items = tf.tensor2d(batch.items, [batch.batch, batch.len], 'int32');
+        const x = model.backbone.encode(items, table, false);
+        const thetaAll = tf.reshape(model.backbone.readoutAllPrefixes(x), [-1, model.hyper.dim]);
+        const theta = tf.gather(thetaAll, tf.tensor1d(batch.positions, 'int32')) as tf.Tensor2D;
+        return ranksWithTies(theta, tableT, batch.targets);
+      });
       for (const x of r) ranks.push(x);
     }
   } finally {
-    tableT.dispose();
+    tf.dispose([table, tableT]);
   }
   return Int32Array.from(ranks);
 }

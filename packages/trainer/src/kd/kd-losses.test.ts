@@ -1,10 +1,15 @@
 // Each KD term against a plain-JS re-computation on random inputs.
 import * as tf from '@tensorflow/tfjs';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { infoNce } from './contrastive.ts';
 import { recombine } from './recombine.ts';
 import { softTargetKl, softTargetKlFromTables } from './soft-targets.ts';
 import { hotColdRepresentations, maskedPrefixReadout, type ReadoutWeights } from './sub-session.ts';
+
+// Tests run on the pure-JS cpu backend (deterministic, no wasm init).
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
 
 function rand(shape: number[], seed: number): tf.Tensor {
   return tf.randomNormal(shape, 0, 0.5, 'float32', seed);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { readBundleDir } from '@session-rec/sdk/bundle/node';
 import { createCpuEngine } from '@session-rec/sdk/engine/cpu';
-import { afterAll, describe, expect, it } from 'vitest';
+import { beforeAll, afterAll, describe, expect, it } from 'vitest';
 import { seededRandom } from '../data/prng.ts';
 import { Backbone, type BackboneHyper } from '../model/backbone.ts';
 import { CompositionalItemTable } from '../model/compositional.ts';
@@ -19,6 +19,11 @@ import { Distiller, FULL_KD, NO_KD } from './distiller.ts';
 import { evaluateStudentSessions } from './evaluate-student.ts';
 import { prefixVariableNames } from './model-scope.ts';
 import { trainStudent, type StudentTrainOptions } from './train-student.ts';
+
+// Tests run on the pure-JS cpu backend (deterministic, no wasm init).
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
 
 const V = 80;
 const hyper: BackboneHyper = {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   CompositionalCodes,
   compositionalCompressionRatio,
@@ -8,6 +8,11 @@ import {
   gumbelSoftmax,
   stopGradient,
 } from './compositional-codes.ts';
+
+// Tests run on the pure-JS cpu backend (deterministic, no wasm init).
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
 
 function randomMatrix(rows: number, cols: number, seed: number): tf.Tensor2D {
   return tf.randomNormal([rows, cols], 0, 1, 'float32', seed) as tf.Tensor2D;
