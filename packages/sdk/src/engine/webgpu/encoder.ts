@@ -1,6 +1,7 @@
 // The encoder of docs/model.md on the GPU: session → θ as a fixed sequence of dispatches recorded into the
 // engine's one compute pass. Weights, scratch buffers, pipelines and bind groups are created once per
-// model; per call only the session length n changes (dispatch sizes, and params.n for the readout).
+// model; per call only the session (buffer) and its length (params.n, read by every kernel) change, so the
+// dispatches are the same for every query: about 20 workgroups for one block.
 //
 //   embed(session → h)                                  item table WGSL + positions
 //   per block:  LN(h → q); Q = q·Wq; K = h·Wk; V = h·Wv; attention(Q, K, V → O)
@@ -25,13 +26,13 @@ export interface GpuEncoder {
   readonly theta: GPUBuffer;
   /** Session indices, written by the engine before each submit: u32[maxLen]. */
   readonly session: GPUBuffer;
-  /** Records the encoder for a session of n (1 ≤ n ≤ maxLen) items into `pass`. */
-  record(pass: GPUComputePassEncoder, n: number): void;
+  /** Records the encoder into `pass`; the session length is params.n (written by the engine, 1 ≤ n ≤ maxLen). */
+  record(pass: GPUComputePassEncoder): void;
   readonly bytes: number;
   destroy(): void;
 }
 
-type Step = (pass: GPUComputePassEncoder, n: number) => void;
+type Step = (pass: GPUComputePassEncoder) => void;
 
 export async function createGpuEncoder(
   device: GPUDevice,
@@ -93,26 +94,26 @@ export async function createGpuEncoder(
   ]);
 
   const steps: Step[] = [];
-  const embedBindings: GPUBuffer[] = [session, weight('pos', [maxLen, N]), h];
+  const embedBindings: GPUBuffer[] = [session, weight('pos', [maxLen, N]), h, params];
   table.rowBuffers.forEach((b, k) => (embedBindings[TABLE_BINDING_BASE + k] = b));
   const embedGroup = bindGroup(device, embedPipe, embedBindings, 'embed-session');
-  steps.push((pass, n) => {
+  steps.push((pass) => {
     pass.setPipeline(embedPipe);
     pass.setBindGroup(0, embedGroup);
-    pass.dispatchWorkgroups(n);
+    pass.dispatchWorkgroups(1);
   });
 
   const layerNorm = (prefix: string, x: GPUBuffer, y: GPUBuffer) => {
     const group = bindGroup(
       device,
       lnPipe,
-      [x, weight(`${prefix}.gamma`, [N]), weight(`${prefix}.beta`, [N]), y],
+      [x, weight(`${prefix}.gamma`, [N]), weight(`${prefix}.beta`, [N]), y, params],
       prefix,
     );
-    steps.push((pass, n) => {
+    steps.push((pass) => {
       pass.setPipeline(lnPipe);
       pass.setBindGroup(0, group);
-      pass.dispatchWorkgroups(n);
+      pass.dispatchWorkgroups(1);
     });
   };
   const linear = async (
@@ -128,14 +129,14 @@ export async function createGpuEncoder(
     const group = bindGroup(
       device,
       pipe,
-      [x, weight(w, [inDim, outDim]), weight(b, [outDim]), y, o.residual],
+      [x, weight(w, [inDim, outDim]), weight(b, [outDim]), y, params, o.residual],
       w,
     );
     const columns = Math.ceil(outDim / LINEAR_WORKGROUP);
-    steps.push((pass, n) => {
+    steps.push((pass) => {
       pass.setPipeline(pipe);
       pass.setBindGroup(0, group);
-      pass.dispatchWorkgroups(columns, n);
+      pass.dispatchWorkgroups(columns);
     });
   };
 
@@ -146,11 +147,11 @@ export async function createGpuEncoder(
     await linear(`${p}attn.wq`, `${p}attn.bq`, N, N, q, qm);
     await linear(`${p}attn.wk`, `${p}attn.bk`, N, N, h, km);
     await linear(`${p}attn.wv`, `${p}attn.bv`, N, N, h, vm);
-    const attnGroup = bindGroup(device, attnPipe, [qm, km, vm, attnOut], `${p}attention`);
-    steps.push((pass, n) => {
+    const attnGroup = bindGroup(device, attnPipe, [qm, km, vm, attnOut, params], `${p}attention`);
+    steps.push((pass) => {
       pass.setPipeline(attnPipe);
       pass.setBindGroup(0, attnGroup);
-      pass.dispatchWorkgroups(n, heads);
+      pass.dispatchWorkgroups(heads);
     });
     await linear(`${p}attn.wo`, `${p}attn.bo`, N, N, attnOut, h, { residual: q });
     layerNorm(`${p}ffn_ln`, h, q);
@@ -176,8 +177,8 @@ export async function createGpuEncoder(
     maxLen,
     theta,
     session,
-    record(pass, n) {
-      for (const step of steps) step(pass, n);
+    record(pass) {
+      for (const step of steps) step(pass);
     },
     bytes: owned.reduce((s, b) => s + b.size, 0),
     destroy() {

@@ -184,7 +184,7 @@ async function createGpuPath(device: GPUDevice, bundle: ModelBundle): Promise<Gp
         const kk = Math.min(k, V);
         const cmd = device.createCommandEncoder({ label: 'recommend' });
         const pass = cmd.beginComputePass({ label: 'recommend' });
-        enc.record(pass, n);
+        enc.record(pass);
         scoreAll(pass);
         if (excluded.length > 0) {
           pass.setPipeline(maskPipe);
@@ -246,8 +246,5 @@ async function createGpuPath(device: GPUDevice, bundle: ModelBundle): Promise<Gp
 
 /** SwiftShader (and other CPU fallbacks) run workgroups as CPU fibers: fewer, bigger workgroups pay off there. */
 function isCpuAdapter(device: GPUDevice): boolean {
-  const info = (device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo;
-  return (
-    info !== undefined && /swiftshader|cpu/i.test(`${info.architecture} ${info.vendor} ${info.description}`)
-  );
+  return isCpuBackedAdapter((device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo);
 }

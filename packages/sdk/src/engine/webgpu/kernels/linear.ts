@@ -1,31 +1,38 @@
 // Kernel: dense layer on the session rows, y[t] = act(x[t] · W + b) (+ residual[t]).
-// Layout: x f32[n, IN], W f32[IN, OUT] row-major as stored in the bundle, b f32[OUT], y/residual f32[n, OUT].
-// Dispatch: (⌈OUT/64⌉, n) workgroups of 64; one invocation per output value.
+// Layout: params.n; x f32[n, IN], W f32[IN, OUT] row-major as stored in the bundle, b f32[OUT],
+//   y/residual f32[n, OUT].
+// Dispatch: ⌈OUT/64⌉ workgroups of 64; one invocation per output column, looping over the n rows.
 // Why: with n ≤ 50 rows the layer is tiny (≤ 50·256·256 MACs); neighbouring lanes read neighbouring
-// columns of W (coalesced) and the same x value (broadcast), which is all the reuse it needs. The ReLU
-// and the residual add are fused so that the FFN and the attention output need no extra pass.
+// columns of W (coalesced) and the same x value (broadcast). A workgroup per (column block, row) was
+// measured slower under SwiftShader, where every workgroup has a fixed cost. ReLU and the residual add
+// are fused so that the FFN and the attention output need no extra pass.
+import { PARAMS_WGSL } from './params.ts';
+
 const WG = 64;
 export const LINEAR_WORKGROUP = WG;
 
 export function linearWgsl(o: { inDim: number; outDim: number; relu: boolean; residual: boolean }): string {
   return /* wgsl */ `
+${PARAMS_WGSL}
 @group(0) @binding(0) var<storage, read> x: array<f32>;
 @group(0) @binding(1) var<storage, read> w: array<f32>;
 @group(0) @binding(2) var<storage, read> b: array<f32>;
 @group(0) @binding(3) var<storage, read_write> y: array<f32>;
-${o.residual ? '@group(0) @binding(4) var<storage, read> residual: array<f32>;' : ''}
+@group(0) @binding(4) var<uniform> params: Params;
+${o.residual ? '@group(0) @binding(5) var<storage, read> residual: array<f32>;' : ''}
 
 @compute @workgroup_size(${WG})
-fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(workgroup_id) wid: vec3u) {
+fn main(@builtin(global_invocation_id) gid: vec3u) {
   let col = gid.x;
   if (col >= ${o.outDim}u) { return; }
-  let t = wid.y;
-  let xb = t * ${o.inDim}u;
-  var acc = b[col];
-  for (var d = 0u; d < ${o.inDim}u; d++) { acc += x[xb + d] * w[d * ${o.outDim}u + col]; }
-  ${o.relu ? 'acc = max(acc, 0.0);' : ''}
-  ${o.residual ? `acc += residual[t * ${o.outDim}u + col];` : ''}
-  y[t * ${o.outDim}u + col] = acc;
+  for (var t = 0u; t < params.n; t++) {
+    let xb = t * ${o.inDim}u;
+    var acc = b[col];
+    for (var d = 0u; d < ${o.inDim}u; d++) { acc += x[xb + d] * w[d * ${o.outDim}u + col]; }
+    ${o.relu ? 'acc = max(acc, 0.0);' : ''}
+    ${o.residual ? `acc += residual[t * ${o.outDim}u + col];` : ''}
+    y[t * ${o.outDim}u + col] = acc;
+  }
 }
 `;
 }

@@ -4,6 +4,8 @@
 // Why: a scatter of `count` writes is cheaper than testing every one of V items against the set; the top-k
 // kernel then ranks −∞ below every real score and the host drops excluded indices that surface only when
 // fewer than k items remain.
+import { PARAMS_WGSL } from './params.ts';
+
 const WG = 64;
 export const MASK_WORKGROUP = WG;
 
@@ -11,7 +13,7 @@ export function maskExcludedWgsl(o: { numItems: number }): string {
   return /* wgsl */ `
 // The lowest f32 stands for −∞: WGSL constant expressions may not produce infinities.
 const LOWEST = -3.40282346638528859812e38f;
-struct Params { n: u32, exclude_count: u32, pad0: u32, pad1: u32 }
+${PARAMS_WGSL}
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> exclude: array<u32>;
 @group(0) @binding(2) var<storage, read_write> scores: array<f32>;

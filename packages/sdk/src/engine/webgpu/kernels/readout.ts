@@ -5,12 +5,14 @@
 // Dispatch: one workgroup of 256. Why one: every step needs all of the previous one (x̄ → x̄·W1 → α → θ),
 // and the work (N² + 2nN MACs) is far too small to pay for more dispatches; workgroup memory carries x̄,
 // x̄·W1 and α between the steps.
+import { PARAMS_WGSL } from './params.ts';
+
 const WG = 256;
 
 export function readoutWgsl(o: { dim: number; maxLen: number }): string {
   const N = o.dim;
   return /* wgsl */ `
-struct Params { n: u32, exclude_count: u32, pad0: u32, pad1: u32 }
+${PARAMS_WGSL}
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read> xw2c: array<f32>;
