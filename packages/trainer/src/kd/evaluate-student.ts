@@ -1,88 +1,35 @@
-// All-item ranking for the students' validation and test scoring inside the trainer, with the CPU
-// engine's tie rule: rank = 1 + #(score > s_label) + #(score = s_label, lower index). Compressed tables
-// produce EXACT ties (items with identical codes have identical embeddings; a fresh or collapsed code
-// assignment has many), and a rank that ignores them is optimistic — so this does not use
-// train/full-softmax.ts's targetRanks (built for the full table, where ties do not occur).
-import * as tf from '@tensorflow/tfjs-core';
+// The students' validation and test metrics inside the trainer, computed exactly as `pnpm eval` does:
+// the model is encoded as a bundle in memory and ranked by the SDK's CPU engine (its tie rule: compressed
+// tables produce exact ties, which a plain "count higher scores" rank would score optimistically).
+import { MIN_POPULARITY_LENGTH, decodeBundleFromFiles } from '@session-rec/sdk/bundle';
+import { createCpuEngine } from '@session-rec/sdk/engine/cpu';
+import type { RankingCase } from '../eval/evaluate.ts';
+import { rankCasesWithEngine } from '../eval/prefix-groups.ts';
 import type { SessionModel } from '../model/session-model.ts';
-import { makeBatches, sessionWindows, type Window } from '../train/batches.ts';
+import { encodeModelBundle } from '../train/export-bundle.ts';
 import { metricsFromRanks, type Metrics } from '../train/metrics.ts';
 
+/** Every prefix of every session as a ranking case: s[0..t) → s[t]. */
+export function sessionCases(sessions: Int32Array[]): RankingCase[] {
+  const cases: RankingCase[] = [];
+  for (const s of sessions)
+    for (let t = 1; t < s.length; t++) cases.push({ prefix: s.subarray(0, t), label: s[t]! });
+  return cases;
+}
+
 /**
- * 1-based ranks of `targets` [P] among all items; theta [P, N], tableT [N, V]. The comparison runs in
- * plain JS over the read-back scores: tfjs-wasm's broadcasting compare ops on [P, V] are far slower
- * than one pass over the array.
+ * Metrics of `model` exactly as `pnpm eval` would compute them: the model is encoded as a bundle in
+ * memory and scored by the SDK's CPU engine (LUT scoring for compositional tables — much faster than
+ * tfjs scoring here, and the published number by construction).
  */
-export function ranksWithTies(theta: tf.Tensor2D, tableT: tf.Tensor2D, targets: Int32Array): Int32Array {
-  const [p] = theta.shape;
-  const v = tableT.shape[1];
-  const scoresT = tf.matMul(theta, tableT);
-  const scores = scoresT.dataSync() as Float32Array;
-  scoresT.dispose();
-  const ranks = new Int32Array(p);
-  for (let r = 0; r < p; r++) {
-    const row = r * v;
-    const y = targets[r]!;
-    const s = scores[row + y]!;
-    let rank = 1;
-    for (let i = 0; i < v; i++) {
-      const x = scores[row + i]!;
-      if (x > s || (x === s && i < y)) rank++;
-    }
-    ranks[r] = rank;
-  }
-  return ranks;
-}
-
-function rankWindows(model: SessionModel, windows: Window[], positionsPerBatch: number): Int32Array {
-  const ranks: number[] = [];
-  // One inference table for the whole evaluation (SessionModel.thetaAt would rebuild it per batch).
-  const table = tf.tidy(() => tf.clone(model.table.embeddings({ training: false })) as tf.Tensor2D);
-  const tableT = tf.tidy(() => tf.transpose(table) as tf.Tensor2D);
+export async function evaluateWithCpuEngine(model: SessionModel, cases: RankingCase[]): Promise<Metrics> {
+  const V = model.table.numItems;
+  const popularity = Uint32Array.from({ length: Math.min(MIN_POPULARITY_LENGTH, V) }, (_, i) => i);
+  const files = await encodeModelBundle(model, { popularity, tableDtype: 'float32' });
+  const engine = createCpuEngine(await decodeBundleFromFiles(files));
   try {
-    for (const batch of makeBatches(windows, positionsPerBatch, 0)) {
-      const r = tf.tidy(() => {
-        const items = tf.tensor2d(batch.items, [batch.batch, batch.len], 'int32');
-        const x = model.backbone.encode(items, table, false);
-        const thetaAll = tf.reshape(model.backbone.readoutAllPrefixes(x), [-1, model.hyper.dim]);
-        const theta = tf.gather(thetaAll, tf.tensor1d(batch.positions, 'int32')) as tf.Tensor2D;
-        return ranksWithTies(theta, tableT, batch.targets);
-      });
-      for (const x of r) ranks.push(x);
-    }
+    return metricsFromRanks(rankCasesWithEngine(cases, engine, { numItems: V, maxLen: model.hyper.maxLen }));
   } finally {
-    tf.dispose([table, tableT]);
+    engine.dispose();
   }
-  return Int32Array.from(ranks);
-}
-
-/** Every prefix of every session (validation). */
-export function evaluateStudentSessions(
-  model: SessionModel,
-  sessions: Int32Array[],
-  positionsPerBatch = 512,
-): Metrics {
-  return metricsFromRanks(
-    rankWindows(
-      model,
-      sessions.flatMap((s) => sessionWindows(s, model.hyper.maxLen)),
-      positionsPerBatch,
-    ),
-  );
-}
-
-/** Test cases: prefix (its last maxLen items) → label. */
-export function evaluateStudentCases(
-  model: SessionModel,
-  cases: { prefix: Int32Array; label: number }[],
-  positionsPerBatch = 512,
-): Metrics {
-  const maxLen = model.hyper.maxLen;
-  const windows: Window[] = cases.map(({ prefix, label }) => {
-    const inputs = prefix.subarray(Math.max(0, prefix.length - maxLen));
-    const targets = new Int32Array(inputs.length);
-    targets[inputs.length - 1] = label;
-    return { inputs, targets, lossFrom: inputs.length - 1 };
-  });
-  return metricsFromRanks(rankWindows(model, windows, positionsPerBatch));
 }

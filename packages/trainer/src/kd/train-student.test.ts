@@ -16,7 +16,7 @@ import { makeBatches, sessionWindows } from '../train/batches.ts';
 import { exportModelBundle, popularityOrder } from '../train/export-bundle.ts';
 import { metricsFromRanks } from '../train/metrics.ts';
 import { Distiller, FULL_KD, NO_KD } from './distiller.ts';
-import { evaluateStudentSessions } from './evaluate-student.ts';
+import { evaluateWithCpuEngine, sessionCases } from './evaluate-student.ts';
 import { prefixVariableNames } from './model-scope.ts';
 import { trainStudent, type StudentTrainOptions } from './train-student.ts';
 
@@ -137,7 +137,7 @@ describe('trainStudent + export', () => {
       for (let i = 0; i < V; i++) worst = Math.max(worst, Math.abs(got[i]! - expected[i]!) / scale);
       expect(worst).toBeLessThan(1e-4);
     }
-    // The trainer's validation (tfjs, batched) ranks exactly like the CPU engine on the exported bundle.
+    // The trainer's validation (in-memory bundle) ranks exactly like the CPU engine on the exported bundle.
     const ranks: number[] = [];
     for (const session of valid) {
       for (let t = 1; t < session.length; t++) {
@@ -150,7 +150,7 @@ describe('trainStudent + export', () => {
         ranks.push(rank);
       }
     }
-    const trainerValid = evaluateStudentSessions(student, valid);
+    const trainerValid = await evaluateWithCpuEngine(student, sessionCases(valid));
     const cpuValid = metricsFromRanks(ranks);
     expect(trainerValid.cases).toBe(cpuValid.cases);
     for (const k of ['P@10', 'NDCG@10', 'MRR@20']) expect(trainerValid[k]).toBeCloseTo(cpuValid[k]!, 3);

@@ -10,7 +10,7 @@ import { makeBatches, sessionWindows } from '../train/batches.ts';
 import { hasCheckpoint, loadCheckpoint, saveCheckpoint, type NamedArray } from '../train/checkpoint.ts';
 import { validationScore } from '../train/loop.ts';
 import type { Metrics } from '../train/metrics.ts';
-import { evaluateStudentSessions } from './evaluate-student.ts';
+import { evaluateWithCpuEngine, sessionCases } from './evaluate-student.ts';
 import {
   Distiller,
   NO_KD,
@@ -283,10 +283,12 @@ export async function trainStudent(
     }
     bar?.stop();
     const v0 = performance.now();
-    const valid = evaluateStudentSessions(student, data.valid);
+    // Scored by the SDK's CPU engine on the in-memory bundle: the same numbers `pnpm eval` gives.
+    const validCases = sessionCases(opts.validLimit ? data.valid.slice(0, opts.validLimit) : data.valid);
+    const valid = await evaluateWithCpuEngine(student, validCases);
     const teacherValid =
       stage === 'kd' && opts.validateTeacher && opts.switches.kd && opts.switches.bidirectional
-        ? evaluateStudentSessions(teacher, data.valid)
+        ? await evaluateWithCpuEngine(teacher, validCases)
         : undefined;
     lastValidMs = performance.now() - v0;
     const record: StudentEpochRecord = {

@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { hotColdSplit, popularityCounts } from '../../data/index.ts';
 import { paperKdDefaults, type KdSwitches, type RecLoss } from '../../kd/distiller.ts';
 import { prefixVariableNames } from '../../kd/model-scope.ts';
-import { evaluateStudentCases } from '../../kd/evaluate-student.ts';
+import { evaluateWithCpuEngine } from '../../kd/evaluate-student.ts';
 import { trainStudent } from '../../kd/train-student.ts';
 import { Backbone } from '../../model/backbone.ts';
 import { compositionalCompressionRatio } from '../../model/compositional-codes.ts';
@@ -288,13 +288,13 @@ async function runStudent(flags: StudentFlags): Promise<void> {
   const { recLoss: _sampler, ...reportedOptions } = options; // the sampler's tables are not configuration
   process.stderr.write(`training stopped: ${result.stopReason}; best epoch ${result.bestEpoch}\n`);
 
-  const test = evaluateStudentCases(student, data.test);
-  process.stderr.write(`student test (trainer's tfjs scoring): ${JSON.stringify(test)}\n`);
+  const test = await evaluateWithCpuEngine(student, data.test);
+  process.stderr.write(`student test (CPU engine, = pnpm eval): ${JSON.stringify(test)}\n`);
   const teacherUpdated =
     switches.kd && switches.bidirectional && result.history.some((e) => e.stage === 'kd');
-  const teacherTest = teacherUpdated ? evaluateStudentCases(teacher, data.test) : null;
+  const teacherTest = teacherUpdated ? await evaluateWithCpuEngine(teacher, data.test) : null;
   if (teacherTest)
-    process.stderr.write(`teacher after KD test (trainer's tfjs scoring): ${JSON.stringify(teacherTest)}\n`);
+    process.stderr.write(`teacher after KD test (CPU engine, = pnpm eval): ${JSON.stringify(teacherTest)}\n`);
 
   const teacherBytes = dirBytes(teacherDir);
   // The empty-session answer needs only the head of the order (docs/model.md: ≥ 1,000 or V); every byte counts here.
