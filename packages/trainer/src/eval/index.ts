@@ -9,5 +9,6 @@ export {
   type RankingCase,
   type ScoreAllFn,
 } from './evaluate.ts';
+export { rankCasesWithEngine } from './prefix-groups.ts';
 export { evaluateBundle, type BundleMetrics, type EvaluateBundleOptions } from './evaluate-bundle.ts';
 export { EvalInputError } from './errors.ts';
