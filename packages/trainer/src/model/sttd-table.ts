@@ -13,7 +13,8 @@ import {
 } from '@session-rec/sdk/engine/cpu/sttd';
 import type { ItemTable, ItemTableExport } from './item-table.ts';
 import { TableDistillation, type TableDistillationOptions } from './tt-distillation.ts';
-import { matMulAB } from './tt-products.ts';
+import { matMulFast } from './fast-matmul.ts';
+import { uniqueVariableName } from './variable-name.ts';
 
 export interface SttdTableOptions {
   I: [number, number];
@@ -55,7 +56,7 @@ export function sttdReconstruct(g: SttdGeometry, g1: tf.Tensor, g2: tf.Tensor): 
       tf.mul(tf.reshape(g2, [rank / t, 1, cols, 1]), tf.reshape(tf.eye(t), [1, t, 1, t])),
       [rank, cols * t],
     );
-    const X = matMulAB(g1 as tf.Tensor2D, kron as tf.Tensor2D); // [I1·J1, I2·J2]
+    const X = matMulFast(g1 as tf.Tensor2D, kron as tf.Tensor2D); // [I1·J1, I2·J2]
     const rows = tf.transpose(tf.reshape(X, [I1, J1, I2, J2]), [0, 2, 1, 3]);
     const all = tf.reshape(rows, [I1 * I2, g.dim]) as tf.Tensor2D;
     return I1 * I2 === g.numItems ? all : tf.slice(all, [0, 0], [g.numItems, g.dim]);
@@ -79,7 +80,7 @@ export class SttdItemTable implements ItemTable {
     const seed = (options.seed ?? 1) * 104729;
     const make = (shape: [number, number], given: Float32Array | undefined, k: number, name: string) => {
       const value = given ? tf.tensor2d(given, shape) : tf.randomNormal(shape, 0, s, 'float32', seed + k);
-      const v = tf.variable(value, true, name);
+      const v = tf.variable(value, true, uniqueVariableName(name));
       value.dispose();
       return v;
     };

@@ -6,7 +6,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ttCoreShape, ttGeometry, ttParamCount, type TtGeometry } from '@session-rec/sdk/engine/cpu/tt';
 import type { ItemTable, ItemTableExport } from './item-table.ts';
-import { matMulAB } from './tt-products.ts';
+import { matMulFast } from './fast-matmul.ts';
+import { uniqueVariableName } from './variable-name.ts';
 import { TableDistillation, type TableDistillationOptions } from './tt-distillation.ts';
 
 export interface TtTableOptions {
@@ -42,7 +43,7 @@ export function ttReconstruct(g: TtGeometry, cores: tf.Tensor[]): tf.Tensor2D {
     for (let k = 1; k < g.p.length; k++) {
       const [rows, cols, rank] = P.shape;
       const [, pk, qk, rNext] = ttCoreShape(g, k);
-      const prod = matMulAB(
+      const prod = matMulFast(
         tf.reshape(P, [rows * cols, rank]),
         tf.reshape(cores[k], [rank, pk * qk * rNext]),
       );
@@ -73,7 +74,7 @@ export class TtItemTable implements ItemTable {
       const value = given
         ? tf.tensor(given, shape)
         : tf.randomNormal(shape, 0, s, 'float32', (options.seed ?? 1) * 104729 + k);
-      const v = tf.variable(value, true, `tt.core${k}`);
+      const v = tf.variable(value, true, uniqueVariableName(`tt.core${k}`));
       value.dispose();
       return v;
     });
