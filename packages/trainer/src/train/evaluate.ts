@@ -6,7 +6,12 @@ import { makeBatches, sessionWindows, type Window } from './batches.ts';
 import { augmentedTableT, targetRanks } from './full-softmax.ts';
 import { metricsFromRanks, type Metrics } from './metrics.ts';
 
-export function rankWindows(model: SessionModel, windows: Window[], positionsPerBatch: number): Int32Array {
+// Reads are asynchronous (`data()`): tfjs's webgpu backend in Node cannot read synchronously.
+export async function rankWindows(
+  model: SessionModel,
+  windows: Window[],
+  positionsPerBatch: number,
+): Promise<Int32Array> {
   const batches = makeBatches(windows, positionsPerBatch, 0);
   const ranks: number[] = [];
   const table = tf.tidy(() => tf.clone(model.table.embeddings({ training: false })));
@@ -17,7 +22,9 @@ export function rankWindows(model: SessionModel, windows: Window[], positionsPer
         const { theta } = model.thetaAt(batch, false);
         return targetRanks(theta, tableAugT, table, batch.targets);
       });
-      for (const v of r) ranks.push(v);
+      const values = await r.data();
+      r.dispose();
+      for (const v of values) ranks.push(v);
     }
   } finally {
     table.dispose();
@@ -27,21 +34,21 @@ export function rankWindows(model: SessionModel, windows: Window[], positionsPer
 }
 
 /** Every prefix of every session (validation). */
-export function evaluateSessions(
+export async function evaluateSessions(
   model: SessionModel,
   sessions: Int32Array[],
   positionsPerBatch = 512,
-): Metrics {
+): Promise<Metrics> {
   const windows = sessions.flatMap((s) => sessionWindows(s, model.hyper.maxLen));
-  return metricsFromRanks(rankWindows(model, windows, positionsPerBatch));
+  return metricsFromRanks(await rankWindows(model, windows, positionsPerBatch));
 }
 
 /** Test cases: prefix (cut to the last maxLen items) → label. */
-export function evaluateCases(
+export async function evaluateCases(
   model: SessionModel,
   cases: { prefix: Int32Array; label: number }[],
   positionsPerBatch = 512,
-): Metrics {
+): Promise<Metrics> {
   const maxLen = model.hyper.maxLen;
   const windows: Window[] = cases.map(({ prefix, label }) => {
     const inputs = prefix.subarray(Math.max(0, prefix.length - maxLen));
@@ -49,5 +56,5 @@ export function evaluateCases(
     targets[inputs.length - 1] = label;
     return { inputs, targets, lossFrom: inputs.length - 1 };
   });
-  return metricsFromRanks(rankWindows(model, windows, positionsPerBatch));
+  return metricsFromRanks(await rankWindows(model, windows, positionsPerBatch));
 }

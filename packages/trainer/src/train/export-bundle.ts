@@ -2,6 +2,7 @@
 import { encodeBundle, type ModelHyper, type TensorInput } from '@session-rec/sdk/bundle';
 import { writeBundleDir } from '@session-rec/sdk/bundle/node';
 import type { SessionModel } from '../model/session-model.ts';
+import { prefetchToCpu } from './backend.ts';
 
 export interface ExportOptions {
   /** Item indices, most frequent first (the empty-session answer). */
@@ -43,6 +44,7 @@ export async function encodeModelBundle(
   model: SessionModel,
   opts: ExportOptions,
 ): Promise<Map<string, Uint8Array>> {
+  await prefetchToCpu(model.variables());
   const table = model.table.exportTensors();
   const tensors: TensorInput[] = [];
   for (const [name, t] of Object.entries(table.tensors)) {

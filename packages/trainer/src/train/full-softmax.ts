@@ -60,7 +60,7 @@ export function targetRanks(
   tableAugT: tf.Tensor2D,
   table: tf.Tensor2D,
   targets: Int32Array,
-): Int32Array {
+): tf.Tensor1D {
   const [p] = theta.shape;
   const v = tableAugT.shape[1];
   return tf.tidy(() => {
@@ -75,7 +75,7 @@ export function targetRanks(
         tf.add(tf.mul(tf.range(0, p, 1, 'int32'), tf.scalar(v, 'int32')), target),
       ),
     );
-    return tf.add(tf.sub(higher, self), 1).dataSync() as Int32Array;
+    return tf.cast(tf.add(tf.sub(higher, self), 1), 'int32') as tf.Tensor1D;
   });
 }
 

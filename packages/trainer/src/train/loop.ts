@@ -5,6 +5,7 @@ import cliProgress from 'cli-progress';
 import type { SessionModel } from '../model/session-model.ts';
 import { countPositions, makeBatches, sessionWindows, type Batch } from './batches.ts';
 import { hasCheckpoint, loadCheckpoint, saveCheckpoint, type NamedArray } from './checkpoint.ts';
+import { prefetchToCpu } from './backend.ts';
 import { evaluateSessions } from './evaluate.ts';
 import { fullSoftmaxFlops, fullSoftmaxLoss } from './full-softmax.ts';
 import { sampledSoftmaxFlops, sampledSoftmaxLoss, type NegativeSampler } from './sampled-softmax.ts';
@@ -156,6 +157,7 @@ export async function trainModel(
   const saveNow = async () => {
     if (!opts.checkpointDir) return;
     const optWeights = await optimizer.getWeights();
+    await prefetchToCpu([...vars, ...optWeights.map((w) => w.tensor)]);
     const optimizerArrays: NamedArray[] = optWeights.map((w) => ({
       name: w.name,
       shape: w.tensor.shape.slice(),
@@ -210,13 +212,20 @@ export async function trainModel(
           const extra = opts.extraLoss?.(batch, theta, table) ?? null;
           if (extra) loss = tf.add(loss, extra);
           if (opts.l2 > 0)
-            loss = tf.add(loss, tf.mul(opts.l2 / 2, tf.addN(vars.map((v) => tf.sum(tf.square(v))))));
+            // a chain of adds, not addN: tfjs-webgpu's addN binds one buffer per input (limit 8)
+            loss = tf.add(
+              loss,
+              tf.mul(
+                opts.l2 / 2,
+                vars.map((v) => tf.sum(tf.square(v))).reduce((x, y) => tf.add(x, y)),
+              ),
+            );
           return loss as tf.Scalar;
         },
         true,
         vars,
       );
-      const lossValue = cost!.dataSync()[0]!;
+      const lossValue = (await cost!.data())[0]!;
       cost!.dispose();
       if (!Number.isFinite(lossValue))
         throw new Error(`loss became ${lossValue} at epoch ${epoch + 1}, batch ${b}`);
@@ -253,7 +262,7 @@ export async function trainModel(
     }
     bar?.stop();
     const v0 = performance.now();
-    const valid = evaluateSessions(model, data.valid);
+    const valid = await evaluateSessions(model, data.valid);
     lastValidMs = performance.now() - v0;
     const record: EpochRecord = {
       epoch: epoch + 1,
@@ -275,6 +284,7 @@ export async function trainModel(
     if (score > state.bestScore) {
       state.bestScore = score;
       state.bestEpoch = epoch + 1;
+      await prefetchToCpu(vars);
       best = snapshot(vars);
     } else if (epoch + 1 - state.bestEpoch >= opts.patience) {
       state.stopReason = `early stop: no better validation score for ${opts.patience} epoch(s)`;

@@ -167,7 +167,7 @@ async function runTeacher(flags: TeacherFlags): Promise<void> {
   );
   process.stderr.write(`training stopped: ${result.stopReason}; best epoch ${result.bestEpoch}\n`);
   const tTest = performance.now();
-  const test = flags.test ? evaluateCases(model, data.test) : {};
+  const test = flags.test ? await evaluateCases(model, data.test) : {};
   const testSeconds = (performance.now() - tTest) / 1000;
   process.stderr.write(`test (trainer's tfjs scoring): ${JSON.stringify(test)}\n`);
   const headline = flags.test

@@ -14,7 +14,7 @@ import { createSttdTable } from '@session-rec/sdk/engine/cpu/sttd';
 import { createTtTable } from '@session-rec/sdk/engine/cpu/tt';
 import { evaluateBundle } from '../../eval/index.ts';
 import { hotColdSplit, popularityCounts } from '../../data/index.ts';
-import { NO_KD, paperKdDefaults, type KdSwitches } from '../../kd/distiller.ts';
+import { NO_KD, paperKdDefaults, type KdSwitches, type RecLoss } from '../../kd/distiller.ts';
 import { prefixVariableNames } from '../../kd/model-scope.ts';
 import { trainStudent } from '../../kd/train-student.ts';
 import { Backbone, type BackboneHyper } from '../../model/backbone.ts';
@@ -36,6 +36,7 @@ import { TtItemTable } from '../../model/tt-table.ts';
 import { selectBackend, type BackendName } from '../../train/backend.ts';
 import { evaluateCases } from '../../train/evaluate.ts';
 import { exportModelBundle, popularityOrder } from '../../train/export-bundle.ts';
+import { NegativeSampler } from '../../train/sampled-softmax.ts';
 import { readSessionData, splitSessions } from '../../train/sessions.ts';
 
 interface TensorTrainFlags {
@@ -57,6 +58,10 @@ interface TensorTrainFlags {
   kdEpochs: string;
   seed?: string;
   mseWarmupSteps: string;
+  loss: string;
+  negatives: string;
+  pretrainMinutes?: string;
+  validLimit?: string;
   maxMinutes: string;
   lr: string;
   l2: string;
@@ -211,6 +216,14 @@ export function registerTensorTrainCommand(program: Command, kind: TensorTrainKi
       '300',
     )
     .option('--max-minutes <t>', 'training wall-time budget in minutes (validation included)', '600')
+    .option(
+      '--loss <kind>',
+      "L_rec: full (softmax over all items) | sampled (the teacher's and the student's: shared popularity negatives, logQ)",
+      'sampled',
+    )
+    .option('--negatives <n>', 'negatives per batch for --loss sampled', '4096')
+    .option('--pretrain-minutes <t>', 'cap on stage 1 training minutes (short schedules; then KD begins)')
+    .option('--valid-limit <n>', 'validate on at most n validation sessions (a fixed subset)')
     .option('--lr <x>', 'Adam learning rate', '1e-3')
     .option('--l2 <x>', 'L2 regularisation', '1e-5')
     .option('--batch-positions <n>', 'positions (prefix predictions) per batch', '512')
@@ -337,7 +350,26 @@ async function runTensorTrain(kind: TensorTrainKind, flags: TensorTrainFlags): P
         bidirectional: flags.kd && flags.bidirectional,
       }
     : NO_KD;
+  if (flags.loss !== 'full' && flags.loss !== 'sampled')
+    throw new RangeError(`--loss: expected full or sampled, got "${flags.loss}"`);
+  const recLoss: RecLoss =
+    flags.loss === 'sampled'
+      ? {
+          kind: 'sampled',
+          sampler: new NegativeSampler(
+            Float64Array.from(popularityCounts(split.train, data.numItems)),
+            num(flags.negatives, 'negatives', { integer: true, min: 1 }),
+          ),
+        }
+      : { kind: 'full' };
   const options = {
+    recLoss,
+    ...(flags.pretrainMinutes
+      ? { pretrainMaxMinutes: num(flags.pretrainMinutes, 'pretrain-minutes', { min: 0 }) }
+      : {}),
+    ...(flags.validLimit
+      ? { validLimit: num(flags.validLimit, 'valid-limit', { integer: true, min: 1 }) }
+      : {}),
     pretrainEpochs: num(flags.pretrainEpochs, 'pretrain-epochs', { integer: true, min: 0 }),
     kdEpochs: num(flags.kdEpochs, 'kd-epochs', { integer: true, min: 0 }),
     switches,
@@ -366,10 +398,11 @@ async function runTensorTrain(kind: TensorTrainKind, flags: TensorTrainFlags): P
     hotColdSplit(popularityCounts(split.train, data.numItems)),
     options,
   );
+  const { recLoss: _sampler, ...reportedOptions } = options; // the sampler's tables are not configuration
   process.stderr.write(`training stopped: ${result.stopReason}; best epoch ${result.bestEpoch}\n`);
 
   const tTest = performance.now();
-  const test = evaluateCases(student, data.test);
+  const test = await evaluateCases(student, data.test);
   const testSeconds = (performance.now() - tTest) / 1000;
   process.stderr.write(`test (trainer's tfjs scoring): ${JSON.stringify(test)}\n`);
   const fullTableBytes = data.numItems * hyper.dim * 4;
@@ -429,8 +462,10 @@ async function runTensorTrain(kind: TensorTrainKind, flags: TensorTrainFlags): P
       initStd,
       mseWarmupSteps: warmup ? warmupSteps : 0,
       distillation: distillation ? { mse: distillation.mse, mixup: distillation.mixup } : null,
-      ...options,
-      loss: 'full softmax + L_mse (stage 1) + KD terms (stage 2)',
+      ...reportedOptions,
+      recLoss:
+        flags.loss === 'sampled' ? { kind: 'sampled', negatives: Number(flags.negatives) } : { kind: 'full' },
+      loss: `L_rec (${flags.loss} softmax) + L_mse (stage 1) + KD terms (stage 2)`,
       optimizer: 'Adam',
       backend,
     },
