@@ -171,9 +171,33 @@ const tfjsCases: { name: string; c: EquivalenceCase }[] = [
   },
 ];
 
+// The same engine in a Web Worker (webgpu-worker.ts) answers the same.
+const workerCases: { name: string; c: EquivalenceCase }[] = [
+  {
+    name: 'webgpu in a worker: compositional, V=2049, M=5',
+    c: {
+      kind: 'compositional',
+      engine: 'webgpu-worker',
+      bundle: { numItems: 2049, dim: 32, M: 5, K: 256, seed: 4 },
+      sessions: 4,
+      ks: [10, 100],
+    },
+  },
+  {
+    name: 'webgpu in a worker: tt, V=1500',
+    c: {
+      kind: 'tt',
+      engine: 'webgpu-worker',
+      bundle: { numItems: 1500, dim: 32, seed: 6 },
+      sessions: 3,
+      ks: [10],
+    },
+  },
+];
+
 test.describe('WebGPU engine ≡ CPU engine', () => {
   test.describe.configure({ timeout: 180_000 });
-  for (const { name, c } of [...cases, ...tfjsCases]) {
+  for (const { name, c } of [...cases, ...tfjsCases, ...workerCases]) {
     test(name, async ({ page }) => {
       await openHarness(page);
       const report = await run(page, c);

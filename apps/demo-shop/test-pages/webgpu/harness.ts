@@ -10,6 +10,7 @@ import {
   type WebGpuEngine,
 } from '@session-rec/sdk/engine/webgpu';
 import { createRecommender } from '@session-rec/sdk';
+import { createWebGpuWorkerEngine } from '@session-rec/sdk/engine/webgpu-worker';
 import { acquireDevice } from '@session-rec/sdk/engine/webgpu';
 import { runEngineBench, type BenchConfig } from '../../../../bench/gpu/engine-bench-core.ts';
 import { randomBundleFiles, seededRandom, type RandomBundleOptions } from '@session-rec/sdk/testing';
@@ -23,7 +24,7 @@ export interface EquivalenceCase {
   scoreTol?: number;
   tieTol?: number;
   /** Compare tfjs-webgpu instead of the hand-written engine. */
-  engine?: 'webgpu' | 'tfjs-webgpu';
+  engine?: 'webgpu' | 'tfjs-webgpu' | 'webgpu-worker';
 }
 
 export interface EquivalenceReport {
@@ -91,7 +92,11 @@ function compare(
   return { failures, maxRel, swaps };
 }
 
-async function gpuEngineFor(bundle: ModelBundle, which: 'webgpu' | 'tfjs-webgpu'): Promise<Engine> {
+async function gpuEngineFor(
+  bundle: ModelBundle,
+  which: 'webgpu' | 'tfjs-webgpu' | 'webgpu-worker',
+): Promise<Engine> {
+  if (which === 'webgpu-worker') return createWebGpuWorkerEngine(bundle);
   return which === 'webgpu' ? createWebGpuEngine(bundle) : createTfjsWebGpuEngine(bundle);
 }
 
