@@ -63,6 +63,7 @@ interface StudentFlags {
   backend?: string;
   checkpointMinutes: string;
   progress: boolean;
+  teacherTest: boolean;
 }
 
 function num(value: string, flag: string, { integer = false, min = -Infinity } = {}): number {
@@ -136,6 +137,10 @@ export function registerStudentCommand(program: Command): void {
     .option('--backend <name>', 'tensorflow | wasm | cpu (default: tensorflow if installed, else wasm)')
     .option('--checkpoint-minutes <t>', 'minutes between mid-epoch checkpoints', '5')
     .option('--no-progress', 'no progress bar')
+    .option(
+      '--no-teacher-test',
+      'skip the KD-updated teacher’s test evaluation (its bundle is still written; run pnpm eval on it)',
+    )
     .action(async (flags: StudentFlags) => {
       await runStudent(flags);
     });
@@ -290,9 +295,12 @@ async function runStudent(flags: StudentFlags): Promise<void> {
 
   const test = await evaluateWithCpuEngine(student, data.test);
   process.stderr.write(`student test (CPU engine, = pnpm eval): ${JSON.stringify(test)}\n`);
-  const teacherUpdated =
-    switches.kd && switches.bidirectional && result.history.some((e) => e.stage === 'kd');
-  const teacherTest = teacherUpdated ? await evaluateWithCpuEngine(teacher, data.test) : null;
+  // Both models hold the weights of the best STUDENT epoch; the teacher differs from its bundle only if
+  // that epoch is a bidirectional-KD one.
+  const bestStage = result.history.find((e) => e.epoch === result.bestEpoch)?.stage ?? null;
+  const teacherUpdated = switches.kd && switches.bidirectional && bestStage === 'kd';
+  const teacherTest =
+    teacherUpdated && flags.teacherTest ? await evaluateWithCpuEngine(teacher, data.test) : null;
   if (teacherTest)
     process.stderr.write(`teacher after KD test (CPU engine, = pnpm eval): ${JSON.stringify(teacherTest)}\n`);
 
@@ -338,14 +346,17 @@ async function runStudent(flags: StudentFlags): Promise<void> {
     info: { ...info, compressionRatioBytes: round(ratioBytes) },
   });
   let teacherAfterBytes: number | null = null;
-  if (teacherTest) {
-    const tHeadline = {
-      'P@10': round(teacherTest['P@10']!),
-      'NDCG@10': round(teacherTest['NDCG@10']!),
-      'MRR@10': round(teacherTest['MRR@10']!),
-    };
+  if (teacherUpdated) {
+    const tHeadline = teacherTest
+      ? {
+          'P@10': round(teacherTest['P@10']!),
+          'NDCG@10': round(teacherTest['NDCG@10']!),
+          'MRR@10': round(teacherTest['MRR@10']!),
+        }
+      : undefined;
+    // The full teacher's popularity order (a `full` bundle carries all V, like the teacher's own).
     teacherAfterBytes = await exportModelBundle(teacherOut, teacher, {
-      popularity,
+      popularity: popularityOrder(data.train, data.numItems),
       tableDtype: 'float32',
       metrics: tHeadline,
       info: {
@@ -397,7 +408,10 @@ async function runStudent(flags: StudentFlags): Promise<void> {
       bytesRatio: teacherBytes / bundleBytes,
     },
     bundle: { dir: out, bytes: bundleBytes },
-    teacherAfterKd: teacherTest ? { dir: teacherOut, bytes: teacherAfterBytes } : null,
+    bestEpochStage: bestStage,
+    teacherAfterKd: teacherUpdated
+      ? { dir: teacherOut, bytes: teacherAfterBytes, fromEpoch: result.bestEpoch }
+      : null,
     codeUsage: codeUsage(table.currentCodes(), M, K),
     wallSeconds: (performance.now() - t0) / 1000,
     trainSeconds: result.trainSeconds,
