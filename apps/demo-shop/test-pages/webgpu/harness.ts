@@ -4,11 +4,7 @@
 import { decodeBundleFromFiles, type ModelBundle, type ModelKind } from '@session-rec/sdk/bundle';
 import { createCpuEngine } from '@session-rec/sdk/engine/cpu';
 import type { Engine, ScoredItem } from '@session-rec/sdk/engine/types';
-import {
-  createWebGpuEngine,
-  createTfjsWebGpuEngine,
-  type WebGpuEngine,
-} from '@session-rec/sdk/engine/webgpu';
+import { createWebGpuEngine, createTfjsWebGpuEngine } from '@session-rec/sdk/engine/webgpu';
 import { createRecommender } from '@session-rec/sdk';
 import { createWebGpuWorkerEngine } from '@session-rec/sdk/engine/webgpu-worker';
 import { acquireDevice } from '@session-rec/sdk/engine/webgpu';
@@ -164,30 +160,26 @@ async function deviceLoss(): Promise<{
 }> {
   const bundle = await makeBundle('compositional', { numItems: 500, dim: 16, M: 2, K: 16, seed: 5 });
   let lostReason: string | null = null;
-  const lost = new Promise<void>((resolve) => {
-    void createWebGpuEngine(bundle, {
-      onDeviceLost: (info) => {
-        lostReason = info.reason;
-        resolve();
-      },
-    }).then(async (engine) => {
-      const before = (await engine.recommend([1, 2, 3], { k: 5 })).length;
-      (window as unknown as { lossEngine: WebGpuEngine; before: number }).lossEngine = engine;
-      (window as unknown as { before: number }).before = before;
-      engine.device.destroy();
-    });
+  let markLost = () => {};
+  const lost = new Promise<void>((resolve) => (markLost = resolve));
+  const engine = await createWebGpuEngine(bundle, {
+    onDeviceLost: (info) => {
+      lostReason = info.reason;
+      markLost();
+    },
   });
+  const before = (await engine.recommend([1, 2, 3], { k: 5 })).length;
+  engine.device.destroy();
   await lost;
-  const w = window as unknown as { lossEngine: WebGpuEngine; before: number };
   let errorName = 'none';
   let errorCode = 'none';
   try {
-    await w.lossEngine.recommend([1, 2, 3], { k: 5 });
+    await engine.recommend([1, 2, 3], { k: 5 });
   } catch (err) {
     errorName = (err as Error).name;
     errorCode = String((err as { code?: string }).code);
   }
-  return { before: w.before, lostReason, errorName, errorCode };
+  return { before, lostReason, errorName, errorCode };
 }
 
 /** p50/p95 of recommend() over random sessions, after warm-up, for the CPU and a GPU engine on one bundle. */
