@@ -10,6 +10,7 @@ import { chromium, type Browser } from '@playwright/test';
 import { parseArgs as parseCli } from 'node:util';
 import { createServer } from 'vite';
 import playwrightConfig from '../playwright.config.ts';
+import type { ModelKind } from '@session-rec/sdk/bundle';
 import type { BundleSummary } from '../apps/demo-shop/src/models/bundle-summary.ts';
 import type { BenchCase, BenchRow, EngineName, MachineInfo } from '../apps/demo-shop/src/bench/types.ts';
 import { ENGINES } from '../apps/demo-shop/src/bench/types.ts';
@@ -28,6 +29,7 @@ interface Settings {
   datasetDir?: string;
   out: string;
   engines: EngineName[];
+  kinds: ModelKind[];
   port: number;
 }
 
@@ -41,11 +43,12 @@ const PROFILES = {
 const K = 20;
 const CASE_TIMEOUT_MS = 10 * 60_000;
 
-const USAGE = `Usage: pnpm bench [--quick] [--dataset-dir <dir>] [--out <dir>] [--engines ${ENGINES.join(',')}] [--port <n>]
+const USAGE = `Usage: pnpm bench [--quick] [--dataset-dir <dir>] [--out <dir>] [--engines <list>] [--kinds <list>] [--port <n>]
   --quick              one dataset, 40 sessions per row, 100-session time estimated (< 2 minutes)
   --dataset-dir <dir>  dataset folder whose test.txt gives the sessions (default ../shared/datasets/<name>)
   --out <dir>          where latest.json, latest.md and latest.svg go (default bench/results)
   --engines <list>     comma-separated subset of the engines
+  --kinds <list>       comma-separated subset of ${BENCH_KINDS.join(',')}
   --port <n>           port of the Vite server on 127.0.0.1 (default 4417; the next free one if taken)`;
 
 function parseArgs(): Settings {
@@ -55,6 +58,7 @@ function parseArgs(): Settings {
       'dataset-dir': { type: 'string' },
       out: { type: 'string', default: join(root, 'bench/results') },
       engines: { type: 'string', default: ENGINES.join(',') },
+      kinds: { type: 'string', default: BENCH_KINDS.join(',') },
       port: { type: 'string', default: '4417' },
       help: { type: 'boolean', default: false },
     },
@@ -66,6 +70,10 @@ function parseArgs(): Settings {
   const engines = values.engines.split(',').map((e) => e.trim());
   const unknown = engines.find((e) => !(ENGINES as readonly string[]).includes(e));
   if (unknown) throw new TypeError(`--engines: unknown engine '${unknown}' (known: ${ENGINES.join(', ')})`);
+  const kinds = values.kinds.split(',').map((k) => k.trim());
+  const unknownKind = kinds.find((k) => !(BENCH_KINDS as readonly string[]).includes(k));
+  if (unknownKind)
+    throw new TypeError(`--kinds: unknown kind '${unknownKind}' (known: ${BENCH_KINDS.join(', ')})`);
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 1 || port > 65535)
     throw new RangeError(`--port: not a port number: ${values.port}`);
@@ -75,6 +83,7 @@ function parseArgs(): Settings {
     datasetDir: datasetDir && resolve(datasetDir),
     out: resolve(values.out),
     engines: engines as EngineName[],
+    kinds: kinds as ModelKind[],
     port,
   };
 }
@@ -172,7 +181,10 @@ async function main(): Promise<void> {
         ? `${dataset.name}: sessions are ${sessionsNeeded} test prefixes taken evenly from ${dataset.dir}/test.txt.`
         : `${dataset.name}: no dataset folder found — sessions are SAMPLED from each model's popularity order, not real.`,
     );
-    for (const bundle of await bundlesFor(dataset.name, dataset.dir, notes)) {
+    const bundles = (await bundlesFor(dataset.name, dataset.dir, notes)).filter((b) =>
+      settings.kinds.includes(b.kind),
+    );
+    for (const bundle of bundles) {
       // Popularity has no encoder: the SDK always runs it on the CPU engine, so only that row is measured.
       const engines =
         bundle.kind === 'popularity' ? settings.engines.filter((e) => e === 'cpu') : settings.engines;
@@ -194,7 +206,18 @@ async function main(): Promise<void> {
   const server = await createServer({
     configFile: join(root, 'apps/demo-shop/vite.config.ts'),
     // No file watching, no HMR: an edit elsewhere in the workspace must not reload the page mid-measurement.
-    server: { host: '127.0.0.1', port: settings.port, strictPort: false, hmr: false, watch: null },
+    // Cross-origin isolation: performance.now() then ticks in 5 µs steps instead of 100 µs (sub-ms rows).
+    server: {
+      host: '127.0.0.1',
+      port: settings.port,
+      strictPort: false,
+      hmr: false,
+      watch: null,
+      headers: {
+        'Cross-Origin-Opener-Policy': 'same-origin',
+        'Cross-Origin-Embedder-Policy': 'require-corp',
+      },
+    },
     logLevel: 'warn',
   });
   await server.listen();

@@ -14,6 +14,7 @@ async function machineInfo(): Promise<MachineInfo> {
   return {
     userAgent: navigator.userAgent,
     hardwareConcurrency: navigator.hardwareConcurrency,
+    crossOriginIsolated: globalThis.crossOriginIsolated === true,
     adapter: info
       ? {
           vendor: info.vendor,

@@ -30,6 +30,7 @@ const result = (rows: BenchRow[]): BenchResult => ({
   machine: {
     userAgent: 'ua',
     hardwareConcurrency: 2,
+    crossOriginIsolated: true,
     adapter: null,
     browser: 'Chromium 1',
     os: 'linux',

@@ -54,6 +54,7 @@ export function renderMarkdown(result: BenchResult): string {
     '',
     `Run ${result.startedAt} with \`${result.command}\`.`,
     `Browser: ${m.browser}; WebGPU adapter: ${adapter}; CPU: ${m.cpu} (${m.cores} cores, ${m.memoryGiB} GiB); ${m.os}.`,
+    `Timer: performance.now() ${m.crossOriginIsolated ? 'with 5 µs resolution (cross-origin isolated page)' : 'with 100 µs resolution (page not cross-origin isolated)'}.`,
     m.loadAverage
       ? `1-minute load average ${m.loadAverage.start.toFixed(2)} at the start, ${m.loadAverage.end.toFixed(2)} at the end (${m.cores} cores; above ${m.cores} means other processes competed with the browser).`
       : '',

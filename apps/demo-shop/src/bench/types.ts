@@ -60,6 +60,8 @@ export interface MachineInfo {
   userAgent: string;
   hardwareConcurrency: number;
   adapter: { vendor: string; architecture: string; device: string; description: string } | null;
+  /** True when the page is cross-origin isolated: performance.now() has 5 µs resolution instead of 100 µs. */
+  crossOriginIsolated: boolean;
   /** e.g. `swiftshader` when Chromium runs WebGPU on the CPU. */
   webgpuFeatures?: string[];
 }
