@@ -44,14 +44,27 @@ const K = 20;
 const CASE_TIMEOUT_MS = 10 * 60_000;
 
 const USAGE = `Usage: pnpm bench [--quick] [--dataset-dir <dir>] [--out <dir>] [--engines <list>] [--kinds <list>] [--port <n>]
-  --quick              one dataset, 40 sessions per row, 100-session time estimated (< 2 minutes)
+  --quick              Tmall only, ≤ 40 sessions (~2 s of measuring) per row, 100-session time estimated
   --dataset-dir <dir>  dataset folder whose test.txt gives the sessions (default ../shared/datasets/<name>)
   --out <dir>          where latest.json, latest.md and latest.svg go (default bench/results)
-  --engines <list>     comma-separated subset of the engines
+  --engines <list>     comma-separated subset of ${ENGINES.join(',')}
   --kinds <list>       comma-separated subset of ${BENCH_KINDS.join(',')}
   --port <n>           port of the Vite server on 127.0.0.1 (default 4417; the next free one if taken)`;
 
+/** Bad command-line input: printed with the usage, without a stack trace. */
+class UsageError extends Error {
+  override name = 'UsageError';
+}
+
 function parseArgs(): Settings {
+  try {
+    return parseSettings();
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+function parseSettings(): Settings {
   const { values } = parseCli({
     options: {
       quick: { type: 'boolean', default: false },
@@ -273,6 +286,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((error) => {
+  if (error instanceof UsageError) {
+    console.error(`pnpm bench: ${error.message}\n\n${USAGE}`);
+    process.exit(2);
+  }
   console.error(error);
   process.exit(1);
 });
