@@ -204,6 +204,12 @@ async function main(): Promise<void> {
       for (const engine of engines) cases.push({ bundle, engine, sessions, k: K, ...profile });
     }
   }
+  if (cases.length === 0) {
+    throw new UsageError(
+      `nothing to measure: no bundle of kinds ${settings.kinds.join(',')} for ${datasets.map((d) => d.name).join(', ')} ` +
+        `in ${modelsDir}, and no dataset.json (numItems) to generate random-weight ones from`,
+    );
+  }
   notes.push(
     `Latency is engine.recommend(session, { k: ${K}, exclude: the session's items }) — the call Recommender.recommend() makes — ` +
       `timed one session at a time after ${profile.warmup} warm-up sessions; percentiles by nearest rank.`,
