@@ -121,10 +121,12 @@ async function bundlesFor(
     const made = await ensureRandomBundles(randomModelsDir, dataset, items, missing);
     for (const m of made.filter((m) => m.skipped))
       notes.push(`${dataset}: no ${m.kind} bundle (not trained, and no random stand-in: ${m.skipped}).`);
-    const made_ = made.filter((m) => m.folder).map((m) => m.kind);
-    if (made_.length > 0)
+    const standIns = made.filter((m) => m.folder).map((m) => m.kind);
+    if (standIns.length > 0)
       notes.push(
-        `${dataset}: ${made_.join(', ')} not trained yet — RANDOM-weight bundles of the paper's shapes stand in (latency only; their recommendations mean nothing).`,
+        `${dataset}: ${standIns.join(', ')} not trained yet — RANDOM-weight bundles of the paper's shapes stand in ` +
+          '(their recommendations mean nothing; their latency is that of the real shapes, up to work that depends ' +
+          'on the score distribution, such as top-k selection).',
       );
   }
   const random = (await listBundles(randomModelsDir, { urlPrefix: '/bench-models/', random: true })).filter(
