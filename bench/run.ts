@@ -221,7 +221,9 @@ async function main(): Promise<void> {
       : 'per 100 sessions: estimated as 100 × the mean single-session latency (--quick).',
     'Cold start: empty HTTP cache and IndexedDB → createRecommender (download, SHA-256 of every file, store) → first recommend(). Warm start: the same from IndexedDB.',
     'GPU buffers: bytes of the GPUBuffers alive while the engine is loaded (the buffer pool of tfjs included); JS heap: performance.memory.usedJSHeapSize with bundle + engine loaded minus the empty page, both after a forced GC.',
-    "tfjs-webgpu: the SDK's generic-op tfjs engine on the webgpu backend (createTfjsWebGpuEngine).",
+    "tfjs-webgpu: the SDK's generic-op tfjs engine on the webgpu backend (createTfjsWebGpuEngine, WEBGPU_CPU_FORWARD off). " +
+      'For tt and sttd it rebuilds the whole item table from the cores once, at engine start, and scores with a matMul: ' +
+      'its per-query times do not include the reconstruction that the webgpu and cpu engines do on every query.',
   );
 
   const server = await createServer({
