@@ -171,6 +171,26 @@ describe('CompositionalItemTable', () => {
     expect(exported.tensors.codebooks.shape).toEqual([2, 4, 8]);
   });
 
+  it('code warm-up separates clusters of small-norm teacher rows (no collapse onto one code)', () => {
+    // 8 clusters at the scale of a lightly trained teacher table (‖x‖ ≈ 0.5)
+    const centers = tf.mul(tf.randomNormal([8, 8], 0, 1, 'float32', 21), 0.18);
+    const assign = tf.tensor1d(
+      Array.from({ length: 240 }, (_, i) => i % 8),
+      'int32',
+    );
+    const X = tf.variable(
+      tf.add(tf.gather(centers, assign), tf.randomNormal([240, 8], 0, 0.01, 'float32', 22)) as tf.Tensor2D,
+    );
+    const table = new CompositionalItemTable(() => X, { M: 2, K: 8, mixup: 0.8, seed: 23 });
+    disposables.push(table, X);
+    const r = table.warmUpCodes(150, { lr: 2e-2, itemsPerStep: 240, seed: 1 });
+    expect(r.mseAfter).toBeLessThan(r.mseBefore * 0.5);
+    const codes = table.currentCodes();
+    const tuples = new Set<string>();
+    for (let i = 0; i < 240; i++) tuples.add(`${codes[2 * i]},${codes[2 * i + 1]}`);
+    expect(tuples.size).toBeGreaterThanOrEqual(4); // 8 clusters, 64 code tuples: measured 5 here
+  });
+
   it('exports uint16 codes when K > 256', () => {
     const X = tf.variable(tf.randomNormal([V, 8], 0, 1, 'float32', 9) as tf.Tensor2D);
     const table = new CompositionalItemTable(() => X, { M: 1, K: 300, mixup: 0.5 });
