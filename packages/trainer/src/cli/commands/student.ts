@@ -329,6 +329,7 @@ async function runStudent(flags: StudentFlags): Promise<void> {
     bestEpoch: result.bestEpoch,
     compressionRatioEq11: round(ratioEq11),
     teacherBundle: teacherDir,
+    teacherBundleVersion: teacherManifest.version,
     teacherBundleBytes: teacherBytes,
     command,
   };
