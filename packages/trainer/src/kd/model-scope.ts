@@ -1,6 +1,7 @@
-// KD keeps a teacher and a student alive in one process, but tfjs variable names must be unique
-// engine-wide and the backbone / full table register fixed names ("pos", "items", …). This moves a
-// model's variables under a prefix so a second model can be built. No-op for already-unique names.
+// KD keeps a teacher and a student alive in one process; tfjs variable names must be unique engine-wide.
+// The backbone / full table now make their names unique themselves (uniqueVariableName); this still
+// moves a model's variables under a readable prefix ("teacher/…") for debugging and error messages.
+// Checkpoints do not depend on these names (train-student.ts names variables by model structure).
 import * as tf from '@tensorflow/tfjs-core';
 
 export function prefixVariableNames(variables: tf.Variable[], prefix: string): void {
