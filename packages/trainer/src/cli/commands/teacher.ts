@@ -203,7 +203,10 @@ async function runTeacher(flags: TeacherFlags): Promise<void> {
     configuration: {
       ...hyper,
       ...options,
-      loss: 'full softmax (cross-entropy over all items)',
+      loss:
+        flags.loss === 'full'
+          ? 'full softmax (cross-entropy over all items)'
+          : `sampled softmax: ${negatives} shared negatives per batch, q ∝ (count+1)^0.75, logQ correction`,
       optimizer: 'Adam',
       init: 'U(-0.1, 0.1)',
       tableDtype: flags.tableDtype,
