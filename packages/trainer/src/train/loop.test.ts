@@ -10,7 +10,7 @@ import { trainModel, type TrainOptions } from './loop.ts';
 import { seededRandom } from './sessions.ts';
 import { makeBatches, sessionWindows } from './batches.ts';
 import { fullSoftmaxLoss } from './full-softmax.ts';
-import { NegativeSampler } from './sampled-softmax.ts';
+import { NegativeSampler, sampledSoftmaxLoss } from './sampled-softmax.ts';
 import { itemCounts } from './export-bundle.ts';
 
 const V = 30;
@@ -83,7 +83,7 @@ describe('training loop', () => {
         optimizer.minimize(() => {
           const { theta, table } = model.thetaAt(batch, true);
           if (kind === 'full') return fullSoftmaxLoss(theta, table, tf.tensor1d(batch.targets, 'int32'));
-          return sampledSoftmaxLossForTest(theta, table, batch.targets, sampler, step);
+          return sampledSoftmaxLoss(theta, table, batch.targets, sampler, step);
         }, false);
       }
       expect(lossOf()).toBeLessThan(before - 0.05);
@@ -123,14 +123,3 @@ describe('training loop', () => {
     expect(Array.from(a[0]!)).not.toEqual(Array.from(init[0]!));
   });
 });
-
-import { sampledSoftmaxLoss } from './sampled-softmax.ts';
-function sampledSoftmaxLossForTest(
-  theta: tf.Tensor2D,
-  table: tf.Tensor2D,
-  targets: Int32Array,
-  sampler: NegativeSampler,
-  seed: number,
-) {
-  return sampledSoftmaxLoss(theta, table, targets, sampler, seed);
-}
