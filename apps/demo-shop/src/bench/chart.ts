@@ -21,7 +21,7 @@ export function latencyChart(
     width: 860,
     height: 60 + labels.length * 22 * ENGINES.length,
     marginLeft: 230,
-    marginRight: 70,
+    marginRight: 120,
     x: {
       type: 'log',
       label: 'recommend() latency, ms (bar: p50, tick: p95; log scale)',
