@@ -87,8 +87,9 @@ export function registerTeacherCommand(program: Command): void {
     .option('--checkpoint-minutes <t>', 'minutes between mid-epoch checkpoints', '5')
     .option(
       '--loss <kind>',
-      'full (cross-entropy over all items) | sampled (shared popularity negatives, logQ-corrected)',
-      'full',
+      'full (cross-entropy over all items) | sampled (shared popularity negatives, logQ-corrected) | auto ' +
+        '(full on tensorflow/webgpu; sampled on wasm/cpu, where a full-softmax epoch takes over an hour)',
+      'auto',
     )
     .option('--negatives <n>', 'negatives per batch for --loss sampled', '2048')
     .option(
@@ -132,8 +133,10 @@ async function runTeacher(flags: TeacherFlags): Promise<void> {
       `${data.test.length} test cases; backend ${backend}; hyper ${JSON.stringify(hyper)}\n`,
   );
   const model = createTeacher(data.numItems, hyper, seed);
+  if (flags.loss === 'auto')
+    flags.loss = backend === 'tensorflow' || backend === 'webgpu' ? 'full' : 'sampled';
   if (flags.loss !== 'full' && flags.loss !== 'sampled')
-    throw new RangeError(`--loss: expected full or sampled, got "${flags.loss}"`);
+    throw new RangeError(`--loss: expected full, sampled or auto, got "${flags.loss}"`);
   const negatives = num(flags.negatives, 'negatives', { integer: true, min: 1 });
   const loss =
     flags.loss === 'sampled'
