@@ -270,6 +270,10 @@ async function runTensorTrain(kind: TensorTrainKind, flags: TensorTrainFlags): P
   const started = new Date();
   const t0 = performance.now();
   const backend = await selectBackend(flags.backend as BackendName | undefined);
+  // The students' validation runs the CPU engine on an in-memory bundle (kd/evaluate-student.ts). With
+  // per-query reconstruction that is ~0.5 s per validation case (hours per epoch); rows rebuilt once per
+  // evaluation give the same scores (bit-identical, tensor-train-tables.test.ts).
+  useMaterializedRows();
   const data = readSessionData(resolve(flags.dataset));
   const suffix = flags.size === 'equal-bytes' ? '-equal-bytes' : '';
 
@@ -504,6 +508,12 @@ async function runTensorTrain(kind: TensorTrainKind, flags: TensorTrainFlags): P
   teacherModel.dispose();
 }
 
+/** CPU engines created in this process rebuild tt/sttd rows once, not per query (offline use only). */
+function useMaterializedRows(): void {
+  registerItemTable('tt', (bundle) => createTtTable(bundle, { rows: 'materialized' }));
+  registerItemTable('sttd', (bundle) => createSttdTable(bundle, { rows: 'materialized' }));
+}
+
 /**
  * `pnpm eval`'s numbers for a tt/sttd bundle, through the same library (CPU engine encoder + this kind's
  * CPU item table), with the rows rebuilt once instead of per test case: the scores are bit-identical
@@ -513,8 +523,7 @@ export async function evaluateThroughCpuEngine(
   bundleDir: string,
   datasetDir: string,
 ): Promise<Record<string, number>> {
-  registerItemTable('tt', (bundle) => createTtTable(bundle, { rows: 'materialized' }));
-  registerItemTable('sttd', (bundle) => createSttdTable(bundle, { rows: 'materialized' }));
+  useMaterializedRows();
   try {
     let last = 0;
     const { metrics } = await evaluateBundle({
