@@ -76,14 +76,27 @@ export function summarizeManifest(
 
 const KIND_TIER: Record<ModelKind, number> = { compositional: 0, tt: 1, sttd: 1, full: 2, popularity: 3 };
 
+/** A compressed bundle is shown by default only if it keeps this share of its dataset's full model's NDCG@10. */
+export const DEFAULT_MIN_SHARE_OF_FULL = 0.9;
+
 /**
- * The shop's default: the best trained compressed bundle, else the teacher (full), else popularity;
- * within a tier the higher NDCG@10 (then P@10) wins, then the folder name for a stable choice.
+ * The shop's default: the best trained compressed bundle that is nearly as good as the full model of its
+ * dataset (an undertrained student must not be the first thing a visitor sees), else the teacher (full),
+ * else popularity; within a tier the higher NDCG@10 (then P@10) wins, then the folder name.
  */
 export function chooseDefaultBundle(bundles: readonly BundleSummary[]): BundleSummary | undefined {
   const quality = (b: BundleSummary) => b.metrics['NDCG@10'] ?? b.metrics['P@10'] ?? -1;
+  const bestFull = new Map<string, number>();
+  for (const b of bundles)
+    if (b.kind === 'full' && !b.random)
+      bestFull.set(b.dataset, Math.max(bestFull.get(b.dataset) ?? -1, quality(b)));
+  const goodEnough = (b: BundleSummary) =>
+    b.kind === 'full' ||
+    b.kind === 'popularity' ||
+    !bestFull.has(b.dataset) ||
+    quality(b) >= DEFAULT_MIN_SHARE_OF_FULL * bestFull.get(b.dataset)!;
   return bundles
-    .filter((b) => !b.random)
+    .filter((b) => !b.random && goodEnough(b))
     .slice()
     .sort(
       (a, b) => KIND_TIER[a.kind] - KIND_TIER[b.kind] || quality(b) - quality(a) || a.id.localeCompare(b.id),

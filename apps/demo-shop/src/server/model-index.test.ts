@@ -72,12 +72,12 @@ describe('chooseDefaultBundle', () => {
     kind: BundleSummary['kind'],
     metrics: Record<string, number> = {},
     random = false,
-  ) => ({ id, kind, metrics, random }) as BundleSummary;
+  ) => ({ id, kind, metrics, random, dataset: id.split('-')[0] }) as BundleSummary;
 
   it('prefers a trained compressed bundle, then the teacher, then popularity', () => {
     const pop = summary('t-popularity', 'popularity');
     const teacher = summary('t-teacher', 'full', { 'NDCG@10': 19 });
-    const comp = summary('t-compositional', 'compositional', { 'NDCG@10': 17 });
+    const comp = summary('t-compositional', 'compositional', { 'NDCG@10': 18 });
     expect(chooseDefaultBundle([pop, teacher, comp])).toBe(comp);
     expect(chooseDefaultBundle([pop, teacher])).toBe(teacher);
     expect(chooseDefaultBundle([pop])).toBe(pop);
@@ -91,5 +91,14 @@ describe('chooseDefaultBundle', () => {
     const pop = summary('t-popularity', 'popularity');
     expect(chooseDefaultBundle([randomComp, pop])).toBe(pop);
     expect(chooseDefaultBundle([tt, sttd, pop])).toBe(sttd);
+  });
+
+  it("passes over a compressed bundle far below its own dataset's teacher", () => {
+    const teacher = summary('t-teacher', 'full', { 'NDCG@10': 19 });
+    const weak = summary('t-compositional', 'compositional', { 'NDCG@10': 13 });
+    const otherDataset = summary('r-compositional', 'compositional', { 'NDCG@10': 12 });
+    expect(chooseDefaultBundle([teacher, weak])).toBe(teacher);
+    // no full model of dataset r to compare with: its compressed bundle stays eligible
+    expect(chooseDefaultBundle([teacher, weak, otherDataset])).toBe(otherDataset);
   });
 });
