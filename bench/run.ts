@@ -290,16 +290,27 @@ async function main(): Promise<void> {
       `wrote ${join(settings.out, 'latest.{json,md,svg}')} in ${((Date.now() - started) / 1000).toFixed(0)} s`,
     );
   } finally {
-    await browser.close();
-    await server.close();
+    // Chromium with WebGPU can hang on close (measured: the run had written its results and then
+    // never exited); bound each shutdown step so the command always ends.
+    await settleWithin(10_000, browser.close());
+    await settleWithin(10_000, server.close());
   }
 }
 
-main().catch((error) => {
-  if (error instanceof UsageError) {
-    console.error(`pnpm bench: ${error.message}\n\n${USAGE}`);
-    process.exit(2);
-  }
-  console.error(error);
-  process.exit(1);
-});
+function settleWithin(ms: number, work: Promise<unknown>): Promise<unknown> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise((resolve) => (timer = setTimeout(resolve, ms)));
+  return Promise.race([work.catch(() => undefined), timeout]).finally(() => clearTimeout(timer));
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    if (error instanceof UsageError) {
+      console.error(`pnpm bench: ${error.message}\n\n${USAGE}`);
+      process.exit(2);
+    }
+    console.error(error);
+    process.exit(1);
+  },
+);
