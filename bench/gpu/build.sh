@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Bundles the WebGPU engine benchmark into one self-contained ES module for Node (no tfjs, no workspace
-# needed on the GPU machine): bench/gpu/dist/engine-bench.mjs, committed (git add -f: dist/ is ignored, which also keeps it out of eslint and prettier). The `webgpu` package stays external (loaded at
+# needed on the GPU machine): bench/gpu/dist/engine-bench.mjs — a build output (dist/ is ignored), made
+# fresh before each GPU run so it never lags the source. The `webgpu` package stays external (loaded at
 # run time from WEBGPU_MODULE).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
