@@ -23,6 +23,7 @@ import { selectBackend, type BackendName } from '../../train/backend.ts';
 import { exportModelBundle, popularityOrder } from '../../train/export-bundle.ts';
 import { NegativeSampler } from '../../train/sampled-softmax.ts';
 import { readSessionData, splitSessions } from '../../train/sessions.ts';
+import { num } from '../flags.ts';
 
 interface StudentFlags {
   dataset: string;
@@ -64,16 +65,6 @@ interface StudentFlags {
   checkpointMinutes: string;
   progress: boolean;
   teacherTest: boolean;
-}
-
-function num(value: string, flag: string, { integer = false, min = -Infinity } = {}): number {
-  const v = Number(value);
-  if (!Number.isFinite(v) || (integer && !Number.isInteger(v)) || v < min) {
-    throw new RangeError(
-      `--${flag}: expected ${integer ? 'an integer' : 'a number'} ≥ ${min}, got "${value}"`,
-    );
-  }
-  return v;
 }
 
 export function registerStudentCommand(program: Command): void {

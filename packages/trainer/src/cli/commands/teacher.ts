@@ -12,6 +12,7 @@ import { trainModel } from '../../train/loop.ts';
 import { evaluateCases } from '../../train/evaluate.ts';
 import { exportModelBundle, itemCounts, popularityOrder } from '../../train/export-bundle.ts';
 import { NegativeSampler } from '../../train/sampled-softmax.ts';
+import { num } from '../flags.ts';
 
 interface TeacherFlags {
   dataset: string;
@@ -42,16 +43,6 @@ interface TeacherFlags {
   validMaxSessions: string;
   trainMaxSessions?: string;
   test: boolean;
-}
-
-function num(value: string, flag: string, { integer = false, min = -Infinity } = {}): number {
-  const v = Number(value);
-  if (!Number.isFinite(v) || (integer && !Number.isInteger(v)) || v < min) {
-    throw new RangeError(
-      `--${flag}: expected ${integer ? 'an integer' : 'a number'} ≥ ${min}, got "${value}"`,
-    );
-  }
-  return v;
 }
 
 export function registerTeacherCommand(program: Command): void {

@@ -38,6 +38,7 @@ import { evaluateCases } from '../../train/evaluate.ts';
 import { exportModelBundle, popularityOrder } from '../../train/export-bundle.ts';
 import { NegativeSampler } from '../../train/sampled-softmax.ts';
 import { readSessionData, splitSessions } from '../../train/sessions.ts';
+import { num } from '../flags.ts';
 
 interface TensorTrainFlags {
   dataset: string;
@@ -81,16 +82,6 @@ interface TensorTrainFlags {
   progress: boolean;
   evaluateOnly?: boolean;
   cpuEval: boolean;
-}
-
-function num(value: string, flag: string, { integer = false, min = -Infinity } = {}): number {
-  const v = Number(value);
-  if (!Number.isFinite(v) || (integer && !Number.isInteger(v)) || v < min) {
-    throw new RangeError(
-      `--${flag}: expected ${integer ? 'an integer' : 'a number'} ≥ ${min}, got "${value}"`,
-    );
-  }
-  return v;
 }
 
 function intList(value: string, flag: string): number[] {
