@@ -158,6 +158,38 @@ describe('trainStudent + export', () => {
     teacher.dispose();
   });
 
+  it('anneals the mixup weight η to 0 over the planned epochs with etaAnneal, and keeps it otherwise', async () => {
+    const teacher = trainedTeacher();
+    for (const etaAnneal of [true, false]) {
+      const student = makeStudent(teacher, 41);
+      const table = student.table as CompositionalItemTable;
+      const seen: number[] = [];
+      const original = table.embeddings.bind(table);
+      table.embeddings = (o) => {
+        if (o.training) seen.push(table.mixup);
+        return original(o);
+      };
+      const originalRows = table.rows.bind(table);
+      table.rows = (idx, o) => {
+        if (o.training) seen.push(table.mixup);
+        return originalRows(idx, o);
+      };
+      await trainStudent(student, teacher, { train, valid }, hot, {
+        ...baseOptions,
+        switches: NO_KD,
+        etaAnneal,
+      });
+      expect(seen.length).toBeGreaterThan(2);
+      if (etaAnneal) {
+        expect(seen[0]!).toBeCloseTo(0.8, 6);
+        for (let i = 1; i < seen.length; i++) expect(seen[i]!).toBeLessThanOrEqual(seen[i - 1]!);
+        expect(seen.at(-1)!).toBeLessThan(0.8 / 2);
+      } else expect(new Set(seen)).toEqual(new Set([0.8]));
+      student.dispose();
+    }
+    teacher.dispose();
+  });
+
   it('resumes from its checkpoint and continues with the next epoch', async () => {
     const teacher = trainedTeacher();
     const student = makeStudent(teacher, 31);

@@ -5,6 +5,7 @@
 // step is (two models, loss parts per step, a stage switch with its own optimizer).
 import * as tf from '@tensorflow/tfjs-core';
 import cliProgress from 'cli-progress';
+import { CompositionalItemTable } from '../model/compositional.ts';
 import type { SessionModel } from '../model/session-model.ts';
 import { makeBatches, sessionWindows } from '../train/batches.ts';
 import { hasCheckpoint, loadCheckpoint, saveCheckpoint, type NamedArray } from '../train/checkpoint.ts';
@@ -42,6 +43,12 @@ export interface StudentTrainOptions {
   checkpointDir?: string;
   checkpointEveryMinutes: number;
   resume: boolean;
+  /**
+   * Anneal the mixup weight η (Eq. 16) linearly to 0 by the end of training (the planned epochs or the
+   * time budget, whichever comes first), so that the encoder ends on the pure composite embeddings the
+   * device uses. Off = the paper's constant η.
+   */
+  etaAnneal?: boolean;
   /** Validate the teacher too after each KD epoch (it changes under bidirectional KD). */
   validateTeacher: boolean;
   progress?: boolean;
@@ -220,6 +227,10 @@ export async function trainStudent(
   const budgetMs = opts.maxMinutes * 60_000;
   let lastSave = performance.now();
   let lastValidMs = 0;
+  const anneal =
+    opts.etaAnneal && student.table instanceof CompositionalItemTable
+      ? { table: student.table, eta0: student.table.mixup }
+      : null;
 
   while (state.epoch < totalEpochs && !state.stopReason) {
     const epoch = state.epoch;
@@ -252,6 +263,10 @@ export async function trainStudent(
     for (let b = state.batchInEpoch; b < batches.length; b++) {
       const batch = batches[b]!;
       const t0 = performance.now();
+      if (anneal) {
+        const progress = Math.max((epoch + b / batches.length) / totalEpochs, elapsed() / budgetMs);
+        anneal.table.mixup = anneal.eta0 * Math.max(0, 1 - progress);
+      }
       const step = (opts.seed * 1_000_003 + epoch * 100_003 + b) % 2_147_483_647;
       const parts = distiller.step(batch, student, teacher, hot, step, optimizer);
       if (!Number.isFinite(parts.total))

@@ -94,13 +94,18 @@ export class CompositionalCodes {
     };
   }
 
-  /** log α, shape [rows, M, K] (Eq. 15), from teacher embeddings X [rows, N]. */
-  logAlpha(teacherEmbeddings: tf.Tensor2D): tf.Tensor3D {
+  /**
+   * log α, shape [rows, M, K] (Eq. 15), from teacher embeddings X [rows, N]. `offsets` [rows, M·K]: the
+   * rows' per-item code logits, added before the softmax when the codes were started from a quantiser
+   * (see CompositionalItemTable.initFromResidualKMeans).
+   */
+  logAlpha(teacherEmbeddings: tf.Tensor2D, offsets: tf.Tensor2D | null = null): tf.Tensor3D {
     const { M, K } = this.config;
     return tf.tidy(() => {
       // matMulAB: [V, ·] products whose gradients stay on tfjs-wasm's fast A·B path.
       const h = tf.tanh(tf.add(matMulAB(teacherEmbeddings, this.mlpW1), this.mlpB1)) as tf.Tensor2D;
-      const logits = tf.softplus(tf.add(matMulAB(h, this.mlpW2), this.mlpB2));
+      const mlp = tf.softplus(tf.add(matMulAB(h, this.mlpW2), this.mlpB2));
+      const logits = offsets ? tf.add(mlp, offsets) : mlp;
       return tf.logSoftmax(tf.reshape(logits, [-1, M, K])) as tf.Tensor3D;
     });
   }
@@ -113,10 +118,11 @@ export class CompositionalCodes {
     teacherEmbeddings: tf.Tensor2D,
     noiseSeed: number | null,
     temperature = this.config.gumbelTemperature,
+    offsets: tf.Tensor2D | null = null,
   ): tf.Tensor2D {
     const { M, K } = this.config;
     return tf.tidy(() => {
-      const logAlpha = this.logAlpha(teacherEmbeddings);
+      const logAlpha = this.logAlpha(teacherEmbeddings, offsets);
       const noise = noiseSeed === null ? null : gumbelNoise(logAlpha.shape, noiseSeed);
       return tf.reshape(gumbelSoftmax(logAlpha, temperature, noise), [-1, M * K]) as tf.Tensor2D;
     });
@@ -128,8 +134,8 @@ export class CompositionalCodes {
   }
 
   /** Export-time codes: argmax α per codebook, [rows, M] as Int32Array (row-major). */
-  hardCodes(teacherEmbeddings: tf.Tensor2D): Int32Array {
-    const codes = tf.tidy(() => tf.argMax(this.logAlpha(teacherEmbeddings), 2));
+  hardCodes(teacherEmbeddings: tf.Tensor2D, offsets: tf.Tensor2D | null = null): Int32Array {
+    const codes = tf.tidy(() => tf.argMax(this.logAlpha(teacherEmbeddings, offsets), 2));
     const data = codes.dataSync() as Int32Array;
     codes.dispose();
     return Int32Array.from(data);

@@ -11,6 +11,7 @@ import {
 } from './compositional-codes.ts';
 import { seededRandom } from '../data/prng.ts';
 import { gatherRows } from './gather-rows.ts';
+import { residualKMeans } from './residual-kmeans.ts';
 import type { ItemTable, ItemTableExport } from './item-table.ts';
 
 export interface CompositionalTableOptions {
@@ -28,7 +29,14 @@ export class CompositionalItemTable implements ItemTable {
   readonly numItems: number;
   readonly dim: number;
   readonly codes: CompositionalCodes;
-  readonly mixup: number;
+  /** Mixup weight η (Eq. 16); the trainer may anneal it (`--eta-anneal`), so it is not readonly. */
+  mixup: number;
+  /**
+   * Per-item code logits [V, M·K] added to the MLP's (null until initFromResidualKMeans): training-only
+   * parameters that let codes start from a quantiser and still move by Gumbel-softmax gradients. The
+   * device never sees them — it gets the argmax codes.
+   */
+  codeOffsets: tf.Variable<tf.Rank.R2> | null = null;
   /** Step counter that seeds each step's Gumbel noise (saved in checkpoints so a resumed run continues the stream). */
   noiseStep = 0;
   private readonly noiseSeed: number;
@@ -73,10 +81,10 @@ export class CompositionalItemTable implements ItemTable {
     const X = stopGradient(this.teacherItems()) as tf.Tensor2D;
     if (!training) {
       this.lastMse = null;
-      return this.hardEmbeddings(X);
+      return this.hardEmbeddings(X, this.codeOffsets);
     }
     const composite = this.codes.compose(
-      this.codes.softCodes(this.codeInput(X), this.noiseSeed + this.noiseStep++),
+      this.codes.softCodes(this.codeInput(X), this.noiseSeed + this.noiseStep++, undefined, this.codeOffsets),
     );
     this.lastMse = CompositionalCodes.mseLoss(composite, X);
     return (this.mixup > 0 ? embeddingMixup(X, composite, this.mixup) : composite) as tf.Tensor2D;
@@ -89,12 +97,13 @@ export class CompositionalItemTable implements ItemTable {
   rows(indices: tf.Tensor1D, { training }: { training: boolean }): tf.Tensor2D {
     // gatherRows (scatter gradient) because bidirectional KD differentiates through X's variable on tfjs-wasm
     const X = stopGradient(gatherRows(this.teacherItems(), indices)) as tf.Tensor2D;
+    const offsets = this.codeOffsets ? (gatherRows(this.codeOffsets, indices) as tf.Tensor2D) : null;
     if (!training) {
       this.lastMse = null;
-      return this.hardEmbeddings(X);
+      return this.hardEmbeddings(X, offsets);
     }
     const composite = this.codes.compose(
-      this.codes.softCodes(this.codeInput(X), this.noiseSeed + this.noiseStep++),
+      this.codes.softCodes(this.codeInput(X), this.noiseSeed + this.noiseStep++, undefined, offsets),
     );
     this.lastMse = CompositionalCodes.mseLoss(composite, X);
     return (this.mixup > 0 ? embeddingMixup(X, composite, this.mixup) : composite) as tf.Tensor2D;
@@ -120,10 +129,10 @@ export class CompositionalItemTable implements ItemTable {
   }
 
   /** What the device computes: one-hot(argmax α) · codebooks, without reading back to the CPU. */
-  hardEmbeddings(X: tf.Tensor2D): tf.Tensor2D {
+  hardEmbeddings(X: tf.Tensor2D, offsets: tf.Tensor2D | null): tf.Tensor2D {
     const { M, K } = this.codes.config;
     return tf.tidy(() => {
-      const oneHot = tf.oneHot(tf.argMax(this.codes.logAlpha(this.codeInput(X)), 2), K); // [V, M, K]
+      const oneHot = tf.oneHot(tf.argMax(this.codes.logAlpha(this.codeInput(X), offsets), 2), K); // [V, M, K]
       return this.codes.compose(tf.reshape(tf.cast(oneHot, 'float32'), [-1, M * K]) as tf.Tensor2D);
     });
   }
@@ -138,7 +147,8 @@ export class CompositionalItemTable implements ItemTable {
     opts: { lr: number; itemsPerStep: number; seed: number; log?: (line: string) => void },
   ): { steps: number; mseBefore: number; mseAfter: number } {
     const X = this.teacherItems();
-    const hardMse = () => tf.tidy(() => CompositionalCodes.mseLoss(this.hardEmbeddings(X), X).dataSync()[0]!);
+    const hardMse = () =>
+      tf.tidy(() => CompositionalCodes.mseLoss(this.hardEmbeddings(X, this.codeOffsets), X).dataSync()[0]!);
     const mseBefore = hardMse();
     const optimizer = tf.train.adam(opts.lr);
     const random = seededRandom(opts.seed * 613 + 5);
@@ -170,13 +180,61 @@ export class CompositionalItemTable implements ItemTable {
     return { steps, mseBefore, mseAfter };
   }
 
+  /**
+   * Starts the codes from a residual k-means of the teacher table (LightRec's residual codebooks): the
+   * codebooks become its centroids and each item's code logits get +`margin` on its quantiser code. With
+   * margin 4 and ε = 0.3, Gumbel noise picks another codeword for ~2% of draws: the codes are stable at
+   * the start yet still learned (Eq. 14). Returns L_mse of the argmax codes before/after.
+   */
+  initFromResidualKMeans(opts: {
+    margin: number;
+    iterations?: number;
+    seed: number;
+    log?: (line: string) => void;
+  }): {
+    mseBefore: number;
+    mseAfter: number;
+    distinctCodes: number;
+  } {
+    const { M, K, dim } = this.codes.config;
+    const X = this.teacherItems();
+    const mse = () =>
+      tf.tidy(() => CompositionalCodes.mseLoss(this.hardEmbeddings(X, this.codeOffsets), X).dataSync()[0]!);
+    const mseBefore = mse();
+    const rq = residualKMeans(X.dataSync() as Float32Array, this.numItems, dim, M, K, {
+      iterations: opts.iterations ?? 15,
+      seed: opts.seed,
+    });
+    this.codes.codebooks.assign(tf.tensor2d(rq.codebooks, [M * K, dim]));
+    const offsets = new Float32Array(this.numItems * M * K);
+    for (let i = 0; i < this.numItems; i++)
+      for (let m = 0; m < M; m++) offsets[i * M * K + m * K + rq.codes[i * M + m]!] = opts.margin;
+    this.codeOffsets?.dispose();
+    this.codeOffsets = tf.variable(tf.tensor2d(offsets, [this.numItems, M * K]));
+    const mseAfter = mse();
+    const distinctCodes = new Set(
+      Array.from({ length: this.numItems }, (_, i) => rq.codes.subarray(i * M, (i + 1) * M).join(',')),
+    ).size;
+    opts.log?.(
+      `residual k-means codes: L_mse ${mseBefore.toFixed(4)} → ${mseAfter.toFixed(4)} ` +
+        `(per codebook ${rq.mseAfter.map((v) => v.toFixed(4)).join(', ')}), ${distinctCodes} distinct codes`,
+    );
+    return { mseBefore, mseAfter, distinctCodes };
+  }
+
+  /** Zero code offsets, to be overwritten by a checkpoint of a run that started from residual k-means. */
+  ensureCodeOffsets(): void {
+    const { M, K } = this.codes.config;
+    this.codeOffsets ??= tf.variable(tf.zeros([this.numItems, M * K]) as tf.Tensor2D);
+  }
+
   /** Current argmax codes [V, M] row-major. */
   currentCodes(): Int32Array {
-    return tf.tidy(() => this.codes.hardCodes(this.codeInput(this.teacherItems())));
+    return tf.tidy(() => this.codes.hardCodes(this.codeInput(this.teacherItems()), this.codeOffsets));
   }
 
   variables(): tf.Variable[] {
-    return this.codes.variables();
+    return this.codeOffsets ? [...this.codes.variables(), this.codeOffsets] : this.codes.variables();
   }
 
   exportTensors(): ItemTableExport {
@@ -198,5 +256,6 @@ export class CompositionalItemTable implements ItemTable {
 
   dispose(): void {
     this.codes.dispose();
+    this.codeOffsets?.dispose();
   }
 }

@@ -65,6 +65,9 @@ interface StudentFlags {
   checkpointMinutes: string;
   progress: boolean;
   teacherTest: boolean;
+  codeInit: string;
+  codeMargin: string;
+  etaAnneal?: boolean;
 }
 
 export function registerStudentCommand(program: Command): void {
@@ -109,10 +112,17 @@ export function registerStudentCommand(program: Command): void {
     .option('--no-kd', 'ablation Stu-base: no distillation at all (stage 1 objective throughout)')
     .option('--init-encoder <from>', 'student encoder init: teacher (copy its weights) | random', 'teacher')
     .option(
+      '--code-init <how>',
+      'rq: codes and codebooks from a residual k-means of the teacher table (per-item code logits, still learned by Gumbel-softmax) | mlp: the code MLP fitted by L_mse (--code-warmup-steps)',
+      'rq',
+    )
+    .option('--code-margin <x>', '--code-init rq: logit margin of each item’s k-means code', '4')
+    .option(
       '--code-warmup-steps <n>',
-      'Adam steps fitting codes/codebooks to the teacher table by L_mse alone before stage 1',
+      '--code-init mlp: Adam steps fitting codes/codebooks to the teacher table by L_mse alone before stage 1',
       '300',
     )
+    .option('--eta-anneal', 'anneal the mixup weight η linearly to 0 by the end of training')
     .option(
       '--loss <kind>',
       'L_rec: full (softmax over all items) | sampled (shared popularity negatives, logQ; L_soft then over targets ∪ negatives)',
@@ -233,8 +243,22 @@ async function runStudent(flags: StudentFlags): Promise<void> {
       `η=${eta}, β=${weights.beta}, γ=${weights.gamma}, τ=${weights.tau}, switches ${JSON.stringify(switches)}; backend ${backend}\n`,
   );
 
-  const warmupSteps = num(flags.codeWarmupSteps, 'code-warmup-steps', { integer: true, min: 0 });
+  if (flags.codeInit !== 'rq' && flags.codeInit !== 'mlp')
+    throw new RangeError(`--code-init: expected rq or mlp, got "${flags.codeInit}"`);
+  const warmupSteps =
+    flags.codeInit === 'mlp' ? num(flags.codeWarmupSteps, 'code-warmup-steps', { integer: true, min: 0 }) : 0;
   const resuming = Boolean(flags.resume);
+  let codeInit: ReturnType<CompositionalItemTable['initFromResidualKMeans']> | null = null;
+  if (flags.codeInit === 'rq') {
+    if (resuming)
+      table.ensureCodeOffsets(); // the checkpoint holds the offsets
+    else
+      codeInit = table.initFromResidualKMeans({
+        margin: num(flags.codeMargin, 'code-margin', { min: 0 }),
+        seed,
+        log: (l) => process.stderr.write(l + '\n'),
+      });
+  }
   let warmup: { steps: number; mseBefore: number; mseAfter: number } | null = null;
   if (warmupSteps > 0 && !resuming)
     warmup = table.warmUpCodes(warmupSteps, {
@@ -278,6 +302,7 @@ async function runStudent(flags: StudentFlags): Promise<void> {
     checkpointEveryMinutes: num(flags.checkpointMinutes, 'checkpoint-minutes', { min: 0 }),
     resume: resuming,
     validateTeacher: true,
+    etaAnneal: Boolean(flags.etaAnneal),
     progress: flags.progress,
   };
   const result = await trainStudent(student, teacher, split, hot, options);
@@ -379,6 +404,8 @@ async function runStudent(flags: StudentFlags): Promise<void> {
       eta,
       gumbelTemperature: Number(flags.gumbelTemperature),
       initEncoder: flags.initEncoder,
+      codeInit: flags.codeInit,
+      codeMargin: flags.codeInit === 'rq' ? Number(flags.codeMargin) : null,
       codeWarmupSteps: warmupSteps,
       loss: flags.loss,
       negatives: flags.loss === 'sampled' ? Number(flags.negatives) : null,
@@ -388,6 +415,7 @@ async function runStudent(flags: StudentFlags): Promise<void> {
       backend,
     },
     codeWarmup: warmup,
+    residualKMeans: codeInit,
     epochs: result.history,
     bestEpoch: result.bestEpoch,
     stopReason: result.stopReason,
