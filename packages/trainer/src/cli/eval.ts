@@ -1,8 +1,9 @@
 // `pnpm eval --bundle <dir> --dataset <dir> [--limit N] [--workers W]`: ranks ALL items for every test
 // case through the SDK's CPU engine and prints one JSON object of metrics (percent) to stdout.
 // Progress goes to stderr, so stdout stays machine-readable.
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { evaluateBundle } from '../eval/index.ts';
+import { TENSOR_TRAIN_ROWS, type TensorTrainRows } from '../eval/tensor-train-rows.ts';
 
 function positiveInt(name: string) {
   return (value: string): number => {
@@ -38,23 +39,40 @@ const program = new Command('eval')
     'worker threads, each ranking a contiguous share of the cases (default 1: two did not pay on a shared 2-core machine)',
     positiveInt('--workers'),
   )
-  .action(async (opts: { bundle: string; dataset: string; limit?: number; workers?: number }) => {
-    const started = performance.now();
-    const { metrics, kind, dataset } = await evaluateBundle({
-      bundleDir: opts.bundle,
-      datasetDir: opts.dataset,
-      limit: opts.limit,
-      workers: opts.workers ?? 1,
-      onProgress: progressPrinter(),
-    });
-    process.stderr.write(
-      `eval: ${kind} bundle on ${dataset}, ${metrics.cases} cases in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
-    );
-    const rounded = Object.fromEntries(
-      Object.entries(metrics).map(([k, v]) => [k, k === 'cases' ? v : Number(v.toFixed(4))]),
-    );
-    process.stdout.write(`${JSON.stringify(rounded)}\n`);
-  });
+  .addOption(
+    new Option(
+      '--rows <how>',
+      'tt/sttd bundles: rebuild the rows from the cores once (same scores) or per query, as a device does (hours)',
+    )
+      .choices(TENSOR_TRAIN_ROWS)
+      .default('materialized'),
+  )
+  .action(
+    async (opts: {
+      bundle: string;
+      dataset: string;
+      limit?: number;
+      workers?: number;
+      rows: TensorTrainRows;
+    }) => {
+      const started = performance.now();
+      const { metrics, kind, dataset } = await evaluateBundle({
+        bundleDir: opts.bundle,
+        datasetDir: opts.dataset,
+        limit: opts.limit,
+        workers: opts.workers ?? 1,
+        rows: opts.rows,
+        onProgress: progressPrinter(),
+      });
+      process.stderr.write(
+        `eval: ${kind} bundle on ${dataset}, ${metrics.cases} cases in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
+      );
+      const rounded = Object.fromEntries(
+        Object.entries(metrics).map(([k, v]) => [k, k === 'cases' ? v : Number(v.toFixed(4))]),
+      );
+      process.stdout.write(`${JSON.stringify(rounded)}\n`);
+    },
+  );
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`eval: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}\n`);

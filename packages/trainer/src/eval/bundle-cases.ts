@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { ModelBundle } from '@session-rec/sdk/bundle';
 import { MANIFEST_FILE } from '@session-rec/sdk/bundle';
 import { readBundleDir } from '@session-rec/sdk/bundle/node';
+import { withTensorTrainRows, type TensorTrainRows } from './tensor-train-rows.ts';
 import { createCpuEngine, type CpuScoringEngine } from '@session-rec/sdk/engine/cpu';
 import { readDataset } from '../data/index.ts';
 import { EvalInputError } from './errors.ts';
@@ -32,6 +33,7 @@ export async function loadBundleEvaluation(
   bundleDir: string,
   datasetDir: string,
   limit?: number,
+  rows: TensorTrainRows = 'materialized',
 ): Promise<BundleEvaluation> {
   requireDir(bundleDir, 'bundle', MANIFEST_FILE);
   requireDir(datasetDir, 'dataset', 'test.txt');
@@ -56,5 +58,10 @@ export async function loadBundleEvaluation(
     const prefix = Array.from(c.prefix, (i) => toBundle[i]).filter((i) => i >= 0);
     return { prefix, label };
   });
-  return { bundle, engine: createCpuEngine(bundle), datasetName: dataset.name, cases };
+  return {
+    bundle,
+    engine: withTensorTrainRows(rows, () => createCpuEngine(bundle)),
+    datasetName: dataset.name,
+    cases,
+  };
 }

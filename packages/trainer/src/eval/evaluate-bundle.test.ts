@@ -92,6 +92,26 @@ describe('evaluateBundle', () => {
     for (const [name, value] of Object.entries(one.metrics)) expect(two.metrics[name]).toBeCloseTo(value, 10);
   });
 
+  it('tt and sttd bundles: rows rebuilt once (default) give exactly the per-query metrics', async () => {
+    for (const kind of ['tt', 'sttd'] as const) {
+      const files = await randomBundleFiles(kind, {
+        numItems: V,
+        dim: 8,
+        heads: 1,
+        blocks: 1,
+        maxLen: 8,
+        seed: 7,
+      });
+      const bundleDir = join(root, kind);
+      await writeBundleDir(bundleDir, files);
+      const once = await evaluateBundle({ bundleDir, datasetDir });
+      const perQuery = await evaluateBundle({ bundleDir, datasetDir, rows: 'per-query', workers: 2 });
+      expect(once.kind).toBe(kind);
+      expect(once.metrics).toEqual(perQuery.metrics);
+      expect(once.metrics['P@20']).toBeGreaterThan(0);
+    }
+  });
+
   it('--limit evaluates only the first cases', async () => {
     const bundleDir = join(root, 'full');
     const limited = await evaluateBundle({ bundleDir, datasetDir, limit: 5 });

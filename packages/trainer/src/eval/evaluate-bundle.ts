@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { loadBundleEvaluation } from './bundle-cases.ts';
 import { DEFAULT_CUTOFFS, MetricAccumulator } from './metrics.ts';
 import { rankCasesWithEngine } from './prefix-groups.ts';
+import type { TensorTrainRows } from './tensor-train-rows.ts';
 import type { WorkerInput, WorkerMessage } from './worker.ts';
 
 export interface EvaluateBundleOptions {
@@ -13,6 +14,11 @@ export interface EvaluateBundleOptions {
   limit?: number;
   /** Worker threads; 1 (default) scores in this thread. */
   workers?: number;
+  /**
+   * tt/sttd bundles: rows rebuilt once per engine ('materialized', default: same scores, minutes) or for
+   * every query as a device does ('per-query': hours on the full test sets).
+   */
+  rows?: TensorTrainRows;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -34,6 +40,7 @@ export async function evaluateBundle(opts: EvaluateBundleOptions): Promise<Bundl
     opts.bundleDir,
     opts.datasetDir,
     opts.limit,
+    opts.rows,
   );
   const acc = new MetricAccumulator(DEFAULT_CUTOFFS);
   let ranks: Int32Array[];
@@ -62,6 +69,7 @@ function rankInWorkers(opts: EvaluateBundleOptions, count: number, total: number
       bundleDir: opts.bundleDir,
       datasetDir: opts.datasetDir,
       limit: opts.limit,
+      rows: opts.rows ?? 'materialized',
       index,
       count,
     };

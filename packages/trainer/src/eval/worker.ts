@@ -3,12 +3,14 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadBundleEvaluation } from './bundle-cases.ts';
 import { rankCasesWithEngine } from './prefix-groups.ts';
+import type { TensorTrainRows } from './tensor-train-rows.ts';
 
 export interface WorkerInput {
   entry: string;
   bundleDir: string;
   datasetDir: string;
   limit?: number;
+  rows: TensorTrainRows;
   index: number;
   count: number;
 }
@@ -17,7 +19,12 @@ export type WorkerMessage = { type: 'progress'; done: number } | { type: 'ranks'
 
 const input = workerData as WorkerInput;
 const port = parentPort!;
-const { engine, bundle, cases } = await loadBundleEvaluation(input.bundleDir, input.datasetDir, input.limit);
+const { engine, bundle, cases } = await loadBundleEvaluation(
+  input.bundleDir,
+  input.datasetDir,
+  input.limit,
+  input.rows,
+);
 const mine = cases.slice(
   Math.floor((input.index * cases.length) / input.count),
   Math.floor(((input.index + 1) * cases.length) / input.count),

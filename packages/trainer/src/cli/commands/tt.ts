@@ -9,9 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import * as tf from '@tensorflow/tfjs-core';
 import { readBundleDir } from '@session-rec/sdk/bundle/node';
-import { registerItemTable } from '@session-rec/sdk/engine/cpu';
-import { createSttdTable } from '@session-rec/sdk/engine/cpu/sttd';
-import { createTtTable } from '@session-rec/sdk/engine/cpu/tt';
+import { setTensorTrainRows } from '../../eval/tensor-train-rows.ts';
 import { evaluateBundle } from '../../eval/index.ts';
 import { hotColdSplit, popularityCounts } from '../../data/index.ts';
 import { NO_KD, paperKdDefaults, type KdSwitches, type RecLoss } from '../../kd/distiller.ts';
@@ -264,7 +262,7 @@ async function runTensorTrain(kind: TensorTrainKind, flags: TensorTrainFlags): P
   // The students' validation runs the CPU engine on an in-memory bundle (kd/evaluate-student.ts). With
   // per-query reconstruction that is ~0.5 s per validation case (hours per epoch); rows rebuilt once per
   // evaluation give the same scores (bit-identical, tensor-train-tables.test.ts).
-  useMaterializedRows();
+  setTensorTrainRows('materialized');
   const data = readSessionData(resolve(flags.dataset));
   const suffix = flags.size === 'equal-bytes' ? '-equal-bytes' : '';
 
@@ -499,12 +497,6 @@ async function runTensorTrain(kind: TensorTrainKind, flags: TensorTrainFlags): P
   teacherModel.dispose();
 }
 
-/** CPU engines created in this process rebuild tt/sttd rows once, not per query (offline use only). */
-function useMaterializedRows(): void {
-  registerItemTable('tt', (bundle) => createTtTable(bundle, { rows: 'materialized' }));
-  registerItemTable('sttd', (bundle) => createSttdTable(bundle, { rows: 'materialized' }));
-}
-
 /**
  * `pnpm eval`'s numbers for a tt/sttd bundle, through the same library (CPU engine encoder + this kind's
  * CPU item table), with the rows rebuilt once instead of per test case: the scores are bit-identical
@@ -514,13 +506,13 @@ export async function evaluateThroughCpuEngine(
   bundleDir: string,
   datasetDir: string,
 ): Promise<Record<string, number>> {
-  useMaterializedRows();
-  try {
-    let last = 0;
+  let last = 0;
+  {
     const { metrics } = await evaluateBundle({
       bundleDir,
       datasetDir,
       workers: 1,
+      rows: 'materialized',
       onProgress: (done, total) => {
         if (performance.now() - last < 30_000 && done < total) return;
         last = performance.now();
@@ -530,10 +522,6 @@ export async function evaluateThroughCpuEngine(
     return Object.fromEntries(
       Object.entries(metrics).map(([k, v]) => [k, k === 'cases' ? v : Number(v.toFixed(4))]),
     );
-  } finally {
-    // back to the device's per-query reconstruction for anything else this process creates
-    registerItemTable('tt', createTtTable);
-    registerItemTable('sttd', createSttdTable);
   }
 }
 

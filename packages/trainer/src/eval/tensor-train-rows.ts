@@ -1,0 +1,31 @@
+// How offline evaluation gets the rows of tensor-train bundles (kinds tt and sttd). A device rebuilds
+// them from the cores for every query — that cost is what the benchmark measures — but the scores do
+// not depend on when the rows are rebuilt (bit-identical: tensor-train-tables.test.ts), so evaluation
+// rebuilds them once per engine by default: 25,898 Tmall catalogue rebuilds took ~1 h per bundle on
+// one core; one takes well under a second.
+import { registerItemTable } from '@session-rec/sdk/engine/cpu';
+import { createSttdTable } from '@session-rec/sdk/engine/cpu/sttd';
+import { createTtTable } from '@session-rec/sdk/engine/cpu/tt';
+
+export type TensorTrainRows = 'materialized' | 'per-query';
+
+export const TENSOR_TRAIN_ROWS: readonly TensorTrainRows[] = ['materialized', 'per-query'];
+
+/** From now on, CPU engines created in this thread rebuild tt/sttd rows as `rows` says (trainers' validation). */
+export function setTensorTrainRows(rows: TensorTrainRows): void {
+  registerItemTable('tt', (bundle) => createTtTable(bundle, { rows }));
+  registerItemTable('sttd', (bundle) => createSttdTable(bundle, { rows }));
+}
+
+/**
+ * `create()` with tt/sttd tables rebuilding their rows as `rows` says; the CPU engine's registry is back
+ * to the device's per-query default afterwards (it is process-wide).
+ */
+export function withTensorTrainRows<T>(rows: TensorTrainRows, create: () => T): T {
+  setTensorTrainRows(rows);
+  try {
+    return create();
+  } finally {
+    setTensorTrainRows('per-query');
+  }
+}
