@@ -209,8 +209,11 @@ export class Distiller {
     }
 
     let l2: tf.Scalar = zero;
-    if (this.weights.l2 > 0)
-      l2 = tf.mul(tf.addN(trainVars.map((v) => tf.sum(tf.square(v)))), this.weights.l2) as tf.Scalar;
+    if (this.weights.l2 > 0) {
+      const skip = new Set(student.table.unregularizedVariables?.() ?? []);
+      const weights = trainVars.filter((v) => !skip.has(v));
+      l2 = tf.mul(tf.addN(weights.map((v) => tf.sum(tf.square(v)))), this.weights.l2) as tf.Scalar;
+    }
     const total = tf.addN([
       rec,
       aux,

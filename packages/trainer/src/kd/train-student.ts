@@ -5,7 +5,6 @@
 // step is (two models, loss parts per step, a stage switch with its own optimizer).
 import * as tf from '@tensorflow/tfjs-core';
 import cliProgress from 'cli-progress';
-import { CompositionalItemTable } from '../model/compositional.ts';
 import type { SessionModel } from '../model/session-model.ts';
 import { makeBatches, sessionWindows } from '../train/batches.ts';
 import { hasCheckpoint, loadCheckpoint, saveCheckpoint, type NamedArray } from '../train/checkpoint.ts';
@@ -44,11 +43,11 @@ export interface StudentTrainOptions {
   checkpointEveryMinutes: number;
   resume: boolean;
   /**
-   * Anneal the mixup weight η (Eq. 16) linearly to 0 by the end of training (the planned epochs or the
-   * time budget, whichever comes first), so that the encoder ends on the pure composite embeddings the
-   * device uses. Off = the paper's constant η.
+   * Anneal the mixup weight η (Eq. 16) linearly to 0, reached at this fraction of training (of the
+   * planned epochs or of the time budget, whichever runs out first) and kept at 0 after, so that the
+   * encoder ends on the pure composite embeddings the device uses. Unset = the paper's constant η.
    */
-  etaAnneal?: boolean;
+  etaAnneal?: number;
   /** Validate the teacher too after each KD epoch (it changes under bidirectional KD). */
   validateTeacher: boolean;
   progress?: boolean;
@@ -228,9 +227,11 @@ export async function trainStudent(
   let lastSave = performance.now();
   let lastValidMs = 0;
   const anneal =
-    opts.etaAnneal && student.table instanceof CompositionalItemTable
-      ? { table: student.table, eta0: student.table.mixup }
+    opts.etaAnneal !== undefined && student.table.mixup !== undefined
+      ? { table: student.table, eta0: student.table.mixup, fraction: opts.etaAnneal }
       : null;
+  if (anneal && !(anneal.fraction > 0 && anneal.fraction <= 1))
+    throw new RangeError(`etaAnneal: expected a fraction in (0, 1], got ${anneal.fraction}`);
 
   while (state.epoch < totalEpochs && !state.stopReason) {
     const epoch = state.epoch;
@@ -265,7 +266,7 @@ export async function trainStudent(
       const t0 = performance.now();
       if (anneal) {
         const progress = Math.max((epoch + b / batches.length) / totalEpochs, elapsed() / budgetMs);
-        anneal.table.mixup = anneal.eta0 * Math.max(0, 1 - progress);
+        anneal.table.mixup = anneal.eta0 * Math.max(0, 1 - progress / anneal.fraction);
       }
       const step = (opts.seed * 1_000_003 + epoch * 100_003 + b) % 2_147_483_647;
       const parts = distiller.step(batch, student, teacher, hot, step, optimizer);

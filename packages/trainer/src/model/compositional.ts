@@ -228,6 +228,14 @@ export class CompositionalItemTable implements ItemTable {
     this.codeOffsets ??= tf.variable(tf.zeros([this.numItems, M * K]) as tf.Tensor2D);
   }
 
+  /**
+   * The code offsets are logits: L2 would pull every item's margin to 0 (Adam turns even a 1e-5 penalty
+   * into ~lr per step on rows no other loss touches), and the codes back to the collapsing MLP.
+   */
+  unregularizedVariables(): tf.Variable[] {
+    return this.codeOffsets ? [this.codeOffsets] : [];
+  }
+
   /** Current argmax codes [V, M] row-major. */
   currentCodes(): Int32Array {
     return tf.tidy(() => this.codes.hardCodes(this.codeInput(this.teacherItems()), this.codeOffsets));

@@ -38,7 +38,11 @@ export interface ItemTable {
   readonly dim: number;
   embeddings(options: { training: boolean }): tf.Tensor2D;
   auxLoss?(): tf.Scalar | null;
+  /** Embedding-mixup weight η of the teacher table (Eq. 16), for tables trained by distillation. */
+  mixup?: number;
   variables(): tf.Variable[];
+  /** Trained variables that are not weights (code logits): left out of the L2 term. */
+  unregularizedVariables?(): tf.Variable[];
   /** Reads the current weights into bundle tensors (float32; the exporter may narrow dtypes). */
   exportTensors(): ItemTableExport;
   dispose(): void;

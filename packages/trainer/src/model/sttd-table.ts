@@ -72,6 +72,14 @@ export class SttdItemTable implements ItemTable {
   readonly g2: tf.Variable;
   private readonly distillation: TableDistillation | null;
 
+  /** The mixup weight η of the teacher-table distillation (0 without one); settable for annealing. */
+  get mixup(): number {
+    return this.distillation?.mixup ?? 0;
+  }
+  set mixup(eta: number) {
+    if (this.distillation) this.distillation.mixup = eta;
+  }
+
   constructor(numItems: number, dim: number, options: SttdTableOptions) {
     this.geometry = sttdGeometry(numItems, dim, options.I, options.J, options.rank, options.t ?? 2);
     this.numItems = numItems;

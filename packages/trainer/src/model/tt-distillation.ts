@@ -17,10 +17,13 @@ export interface TableDistillationOptions {
 
 export class TableDistillation {
   private lastMse: tf.Scalar | null = null;
+  /** η, which the trainer may anneal (`--eta-anneal`). */
+  mixup: number;
 
   constructor(private readonly options: TableDistillationOptions) {
     if (!(options.mixup >= 0 && options.mixup < 1))
       throw new RangeError(`TableDistillation: mixup η must be in [0, 1), got ${options.mixup}`);
+    this.mixup = options.mixup;
   }
 
   /** The rows the backbone sees this step: mixed with X in training, the table's own rows otherwise. */
@@ -29,7 +32,7 @@ export class TableDistillation {
     if (!training) return rows;
     const X = stopGradient(this.options.teacherItems()) as tf.Tensor2D;
     if (this.options.mse) this.lastMse = CompositionalCodes.mseLoss(rows, X);
-    return (this.options.mixup > 0 ? embeddingMixup(X, rows, this.options.mixup) : rows) as tf.Tensor2D;
+    return (this.mixup > 0 ? embeddingMixup(X, rows, this.mixup) : rows) as tf.Tensor2D;
   }
 
   /** L_mse of the last training `apply` (null when off or not training). */

@@ -63,6 +63,14 @@ export class TtItemTable implements ItemTable {
   readonly cores: tf.Variable[];
   private readonly distillation: TableDistillation | null;
 
+  /** The mixup weight η of the teacher-table distillation (0 without one); settable for annealing. */
+  get mixup(): number {
+    return this.distillation?.mixup ?? 0;
+  }
+  set mixup(eta: number) {
+    if (this.distillation) this.distillation.mixup = eta;
+  }
+
   constructor(numItems: number, dim: number, options: TtTableOptions) {
     this.geometry = ttGeometry(numItems, dim, options.p, options.q, options.ranks);
     this.numItems = numItems;

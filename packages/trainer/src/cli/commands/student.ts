@@ -67,7 +67,7 @@ interface StudentFlags {
   teacherTest: boolean;
   codeInit: string;
   codeMargin: string;
-  etaAnneal?: boolean;
+  etaAnneal?: string | true;
 }
 
 export function registerStudentCommand(program: Command): void {
@@ -122,7 +122,10 @@ export function registerStudentCommand(program: Command): void {
       '--code-init mlp: Adam steps fitting codes/codebooks to the teacher table by L_mse alone before stage 1',
       '300',
     )
-    .option('--eta-anneal', 'anneal the mixup weight η linearly to 0 by the end of training')
+    .option(
+      '--eta-anneal [fraction]',
+      'anneal the mixup weight η linearly to 0, reached at this fraction of training (default 1: the end), then 0',
+    )
     .option(
       '--loss <kind>',
       'L_rec: full (softmax over all items) | sampled (shared popularity negatives, logQ; L_soft then over targets ∪ negatives)',
@@ -302,7 +305,11 @@ async function runStudent(flags: StudentFlags): Promise<void> {
     checkpointEveryMinutes: num(flags.checkpointMinutes, 'checkpoint-minutes', { min: 0 }),
     resume: resuming,
     validateTeacher: true,
-    etaAnneal: Boolean(flags.etaAnneal),
+    ...(flags.etaAnneal !== undefined
+      ? {
+          etaAnneal: flags.etaAnneal === true ? 1 : num(flags.etaAnneal, 'eta-anneal', { min: 1e-6 }),
+        }
+      : {}),
     progress: flags.progress,
   };
   const result = await trainStudent(student, teacher, split, hot, options);

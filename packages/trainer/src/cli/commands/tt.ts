@@ -74,6 +74,7 @@ interface TensorTrainFlags {
   softTargets: boolean;
   bidirectional: boolean;
   mixup: boolean;
+  etaAnneal?: string | true;
   mse: boolean;
   backend?: string;
   checkpointMinutes: string;
@@ -233,6 +234,10 @@ export function registerTensorTrainCommand(program: Command, kind: TensorTrainKi
     .option('--no-soft-targets', 'no soft-target KL term')
     .option('--no-bidirectional', 'teacher frozen')
     .option('--no-mixup', 'no embedding mixup with the teacher table')
+    .option(
+      '--eta-anneal [fraction]',
+      'anneal the mixup weight η linearly to 0, reached at this fraction of training (default 1: the end), then 0',
+    )
     .option('--no-mse', 'no L_mse to the teacher table')
     .option('--backend <name>', 'tensorflow | wasm | cpu (default: tensorflow if installed, else wasm)')
     .option('--checkpoint-minutes <t>', 'minutes between mid-epoch checkpoints', '5')
@@ -381,6 +386,11 @@ async function runTensorTrain(kind: TensorTrainKind, flags: TensorTrainFlags): P
     checkpointEveryMinutes: num(flags.checkpointMinutes, 'checkpoint-minutes', { min: 0 }),
     resume: Boolean(flags.resume),
     validateTeacher: false,
+    ...(flags.etaAnneal !== undefined
+      ? {
+          etaAnneal: flags.etaAnneal === true ? 1 : num(flags.etaAnneal, 'eta-anneal', { min: 1e-6 }),
+        }
+      : {}),
     progress: flags.progress,
   };
   if (flags.resume) reopenTimeBudget(checkpointDir);
