@@ -8,6 +8,11 @@
 #   bash results/student/run-experiments.sh ablation    # Fig. 3 on Tmall M4 K32
 #   bash results/student/run-experiments.sh grid        # Table 4 grid on Tmall (M 1..5 × K 32/128/256/512)
 #   bash results/student/run-experiments.sh summary     # results/student/README.md + SVGs
+#   bash results/student/run-experiments.sh evaluate tmall 4 32   # only the evaluations of one trained run
+#
+# The committed shipped bundles (this session: 2 cores, one run per core) used
+#   tmall:        SCHEDULE="--pretrain-epochs 5 --epochs 1 --pretrain-minutes 45 --max-minutes 62 --eta-anneal 0.6 --valid-limit 2000"
+#   retailrocket: SCHEDULE="--pretrain-epochs 5 --epochs 1 --pretrain-minutes 35 --max-minutes 45 --eta-anneal 0.6 --valid-limit 2000"
 #
 # SCHEDULE sets the training length of every run (default: the short schedule this session could afford;
 # for paper-scale runs use e.g. SCHEDULE="--pretrain-epochs 2 --epochs 10 --max-minutes 600").
@@ -15,7 +20,7 @@ set -euo pipefail
 DS=${DS:-../shared/datasets}
 TRAIN="npx tsx packages/trainer/src/cli/train.ts"
 EVAL="npx tsx packages/trainer/src/cli/eval.ts"
-SCHEDULE=${SCHEDULE:---pretrain-epochs 1 --epochs 1 --pretrain-minutes 20 --max-minutes 60 --valid-limit 2000}
+SCHEDULE=${SCHEDULE:---pretrain-epochs 3 --epochs 1 --pretrain-minutes 30 --max-minutes 45 --eta-anneal 0.6 --valid-limit 2000}
 RESUME=${RESUME:-}   # RESUME=--resume to continue the checkpoints in runs/student/<run>/checkpoint
 mkdir -p runs/student
 
@@ -25,6 +30,13 @@ run() { # run <dataset> <M> <K> [flags…]
   for f in "$@"; do case $f in --no-*) name="$name-${f#--}";; esac; done
   echo "== $name" >&2
   $TRAIN student --dataset "$DS/$ds" --M "$m" --K "$k" $SCHEDULE $RESUME "$@" > "runs/student/$name.log" 2>&1
+  evaluate "$ds" "$m" "$k" "$@"
+}
+
+evaluate() { # evaluate <dataset> <M> <K> [flags…]: pnpm eval of a trained run's bundles, saved beside its report
+  local ds=$1 m=$2 k=$3; shift 3
+  local name="$ds-M$m-K$k"
+  for f in "$@"; do case $f in --no-*) name="$name-${f#--}";; esac; done
   local bundle="runs/student/$name/bundle"
   if [ "$ds-M$m-K$k" = "$name" ] && { [ "$ds/$m/$k" = "tmall/4/32" ] || [ "$ds/$m/$k" = "retailrocket/3/256" ]; }; then
     bundle="apps/demo-shop/public/models/$ds-compositional"
@@ -56,8 +68,12 @@ case "${1:-main}" in
       run tmall "$m" "$k"
     done; done
     ;;
+  evaluate)
+    shift
+    evaluate "$@"
+    ;;
   summary)
     npx tsx packages/trainer/src/kd/experiments/summarize.ts results/student
     ;;
-  *) echo "usage: $0 main|ablation|grid|summary" >&2; exit 2 ;;
+  *) echo "usage: $0 main|ablation|grid|summary|evaluate <dataset> <M> <K>" >&2; exit 2 ;;
 esac
