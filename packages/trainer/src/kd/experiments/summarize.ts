@@ -109,7 +109,12 @@ function schedule(r: RunReport): string {
   const by = (s: 'pretrain' | 'kd') => r.epochs.filter((e) => e.stage === s);
   const ep = (s: 'pretrain' | 'kd') => by(s).reduce((a, e) => a + e.completed, 0);
   const minutes = r.epochs.reduce((a, e) => a + e.trainSeconds, 0) / 60;
-  return `stage 1 ${ep('pretrain').toFixed(2)} ep + KD ${ep('kd').toFixed(2)} ep, ${minutes.toFixed(0)} min`;
+  const c = r.configuration as { codeInit?: string; etaAnneal?: number };
+  const how = [
+    c.codeInit === 'rq' ? 'k-means codes' : 'MLP codes',
+    c.etaAnneal ? `η → 0 at ${c.etaAnneal}` : 'constant η',
+  ].join(', ');
+  return `stage 1 ${ep('pretrain').toFixed(2)} ep + KD ${ep('kd').toFixed(2)} ep, ${minutes.toFixed(0)} min; ${how}`;
 }
 
 const f2 = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(2));
