@@ -17,7 +17,7 @@ mkdir -p runs/baselines
 for kind in $kinds; do
   for ds in $datasets; do
     echo "== $kind on $ds" >&2
-    npx tsx packages/trainer/src/cli/train.ts "$kind" --dataset "$DS/$ds" $SCHEDULE --no-progress > "runs/baselines/$ds-$kind.log" 2>&1
+    npx tsx packages/trainer/src/cli/train.ts "$kind" --dataset "$DS/$ds" $SCHEDULE --no-cpu-eval --no-progress > "runs/baselines/$ds-$kind.log" 2>&1
     npx tsx packages/trainer/src/cli/eval.ts --bundle "apps/demo-shop/public/models/$ds-$kind" --dataset "$DS/$ds" > "results/baselines/$ds-$kind.eval.json"
   done
 done
