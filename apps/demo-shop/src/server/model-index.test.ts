@@ -93,6 +93,14 @@ describe('chooseDefaultBundle', () => {
     expect(chooseDefaultBundle([tt, sttd, pop])).toBe(sttd);
   });
 
+  it('shows a tensor-train baseline by default only when there is no teacher (their rows are rebuilt per query)', () => {
+    const teacher = summary('t-teacher', 'full', { 'NDCG@10': 19 });
+    const tt = summary('t-tt', 'tt', { 'NDCG@10': 18.5 });
+    const comp = summary('t-compositional', 'compositional', { 'NDCG@10': 18 });
+    expect(chooseDefaultBundle([tt, teacher])).toBe(teacher);
+    expect(chooseDefaultBundle([tt, teacher, comp])).toBe(comp);
+  });
+
   it("passes over a compressed bundle far below its own dataset's teacher", () => {
     const teacher = summary('t-teacher', 'full', { 'NDCG@10': 19 });
     const weak = summary('t-compositional', 'compositional', { 'NDCG@10': 13 });
