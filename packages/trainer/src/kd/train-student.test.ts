@@ -181,7 +181,7 @@ describe('trainStudent + export', () => {
       });
       expect(seen.length).toBeGreaterThan(2);
       if (etaAnneal) {
-        expect(seen[0]!).toBeCloseTo(0.8, 6);
+        expect(seen[0]!).toBeCloseTo(0.8, 2); // less by the (tiny) share of the time budget already used
         for (let i = 1; i < seen.length; i++) expect(seen[i]!).toBeLessThanOrEqual(seen[i - 1]!);
         // 0 from half-way on (fraction 0.5 of the two planned epochs), and it got there gradually
         expect(seen.at(-1)!).toBe(0);
