@@ -95,7 +95,12 @@ const fmtFlops = (x: number) =>
 function accuracy(reportPath: string): { p10: string; ndcg10: string; status: string } {
   const report = readJson(reportPath);
   if (!report) return { p10: '—', ndcg10: '—', status: 'not trained' };
-  const evalOut = readJson(reportPath.replace(/\.json$/, '.eval.json')) as Record<string, number> | null;
+  const saved = readJson(reportPath.replace(/\.json$/, '.eval.json'));
+  // pnpm eval's stdout as is, or (results/teacher) wrapped with the command that produced it
+  const evalOut = (typeof saved?.['stdout'] === 'string' ? JSON.parse(saved['stdout']) : saved) as Record<
+    string,
+    number
+  > | null;
   const m = evalOut ?? report.cpuEngineTest?.metrics ?? report.test;
   const source = evalOut ? '`pnpm eval`' : report.cpuEngineTest ? 'CPU engine' : "trainer's tfjs scoring";
   const config = report['configuration'] as { etaAnneal?: number } | undefined;
