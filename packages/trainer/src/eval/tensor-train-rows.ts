@@ -11,21 +11,25 @@ export type TensorTrainRows = 'materialized' | 'per-query';
 
 export const TENSOR_TRAIN_ROWS: readonly TensorTrainRows[] = ['materialized', 'per-query'];
 
+let current: TensorTrainRows = 'per-query'; // the SDK registry's own default
+
 /** From now on, CPU engines created in this thread rebuild tt/sttd rows as `rows` says (trainers' validation). */
 export function setTensorTrainRows(rows: TensorTrainRows): void {
+  current = rows;
   registerItemTable('tt', (bundle) => createTtTable(bundle, { rows }));
   registerItemTable('sttd', (bundle) => createSttdTable(bundle, { rows }));
 }
 
 /**
- * `create()` with tt/sttd tables rebuilding their rows as `rows` says; the CPU engine's registry is back
- * to the device's per-query default afterwards (it is process-wide).
+ * `create()` with tt/sttd tables rebuilding their rows as `rows` says; the process-wide setting is
+ * restored afterwards.
  */
 export function withTensorTrainRows<T>(rows: TensorTrainRows, create: () => T): T {
+  const before = current;
   setTensorTrainRows(rows);
   try {
     return create();
   } finally {
-    setTensorTrainRows('per-query');
+    setTensorTrainRows(before);
   }
 }

@@ -517,22 +517,20 @@ export async function evaluateThroughCpuEngine(
   datasetDir: string,
 ): Promise<Record<string, number>> {
   let last = 0;
-  {
-    const { metrics } = await evaluateBundle({
-      bundleDir,
-      datasetDir,
-      workers: 1,
-      rows: 'materialized',
-      onProgress: (done, total) => {
-        if (performance.now() - last < 30_000 && done < total) return;
-        last = performance.now();
-        process.stderr.write(`eval (CPU engine, materialized rows): ${done}/${total} cases\n`);
-      },
-    });
-    return Object.fromEntries(
-      Object.entries(metrics).map(([k, v]) => [k, k === 'cases' ? v : Number(v.toFixed(4))]),
-    );
-  }
+  const { metrics } = await evaluateBundle({
+    bundleDir,
+    datasetDir,
+    workers: 1,
+    rows: 'materialized',
+    onProgress: (done, total) => {
+      if (performance.now() - last < 30_000 && done < total) return;
+      last = performance.now();
+      process.stderr.write(`eval (CPU engine, materialized rows): ${done}/${total} cases\n`);
+    },
+  });
+  return Object.fromEntries(
+    Object.entries(metrics).map(([k, v]) => [k, k === 'cases' ? v : Number(v.toFixed(4))]),
+  );
 }
 
 async function evaluateOnly(kind: TensorTrainKind, flags: TensorTrainFlags): Promise<void> {
