@@ -47,6 +47,10 @@ const program = new Command('eval')
       .choices(TENSOR_TRAIN_ROWS)
       .default('materialized'),
   )
+  .option(
+    '--by-repeat',
+    'also print the metrics of repeat cases (label already in the prefix) and new-item cases apart',
+  )
   .action(
     async (opts: {
       bundle: string;
@@ -54,23 +58,28 @@ const program = new Command('eval')
       limit?: number;
       workers?: number;
       rows: TensorTrainRows;
+      byRepeat?: boolean;
     }) => {
       const started = performance.now();
-      const { metrics, kind, dataset } = await evaluateBundle({
+      const { metrics, kind, dataset, repeat, newItem } = await evaluateBundle({
         bundleDir: opts.bundle,
         datasetDir: opts.dataset,
         limit: opts.limit,
         workers: opts.workers ?? 1,
         rows: opts.rows,
+        byRepeat: opts.byRepeat ?? false,
         onProgress: progressPrinter(),
       });
       process.stderr.write(
         `eval: ${kind} bundle on ${dataset}, ${metrics.cases} cases in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
       );
-      const rounded = Object.fromEntries(
-        Object.entries(metrics).map(([k, v]) => [k, k === 'cases' ? v : Number(v.toFixed(4))]),
-      );
-      process.stdout.write(`${JSON.stringify(rounded)}\n`);
+      const round = (m: Record<string, number>) =>
+        Object.fromEntries(Object.entries(m).map(([k, v]) => [k, k === 'cases' ? v : Number(v.toFixed(4))]));
+      const out =
+        repeat && newItem
+          ? { ...round(metrics), repeat: round(repeat), newItem: round(newItem) }
+          : round(metrics);
+      process.stdout.write(`${JSON.stringify(out)}\n`);
     },
   );
 

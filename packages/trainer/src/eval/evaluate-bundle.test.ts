@@ -90,6 +90,20 @@ describe('evaluateBundle', () => {
     });
     expect(lastProgress).toBe(41);
     for (const [name, value] of Object.entries(one.metrics)) expect(two.metrics[name]).toBeCloseTo(value, 10);
+
+    // --by-repeat: the cases split by "label already in the prefix", each side ranked as above.
+    const split = await evaluateBundle({ bundleDir, datasetDir, workers: 2, byRepeat: true });
+    const repeat = new MetricAccumulator();
+    const newItem = new MetricAccumulator();
+    for (const c of testCases)
+      (c.prefix.includes(c.label) ? repeat : newItem).add(
+        rankBySort(Float32Array.from(engine.scoreAll(c.prefix.slice(-8))), c.label),
+      );
+    expect(repeat.cases).toBeGreaterThan(0);
+    expect(newItem.cases).toBeGreaterThan(0);
+    expect(split.repeat).toEqual(repeat.result());
+    expect(split.newItem).toEqual(newItem.result());
+    expect(one.repeat).toBeUndefined();
   });
 
   it('tt and sttd bundles: rows rebuilt once (default) give exactly the per-query metrics', async () => {

@@ -205,21 +205,34 @@ export class CompositionalItemTable implements ItemTable {
       iterations: opts.iterations ?? 15,
       seed: opts.seed,
     });
-    this.codes.codebooks.assign(tf.tensor2d(rq.codebooks, [M * K, dim]));
-    const offsets = new Float32Array(this.numItems * M * K);
-    for (let i = 0; i < this.numItems; i++)
-      for (let m = 0; m < M; m++) offsets[i * M * K + m * K + rq.codes[i * M + m]!] = opts.margin;
-    this.codeOffsets?.dispose();
-    this.codeOffsets = tf.variable(tf.tensor2d(offsets, [this.numItems, M * K]));
+    const distinctCodes = this.setCodes(rq.codes, rq.codebooks, opts.margin);
     const mseAfter = mse();
-    const distinctCodes = new Set(
-      Array.from({ length: this.numItems }, (_, i) => rq.codes.subarray(i * M, (i + 1) * M).join(',')),
-    ).size;
     opts.log?.(
       `residual k-means codes: L_mse ${mseBefore.toFixed(4)} → ${mseAfter.toFixed(4)} ` +
         `(per codebook ${rq.mseAfter.map((v) => v.toFixed(4)).join(', ')}), ${distinctCodes} distinct codes`,
     );
     return { mseBefore, mseAfter, distinctCodes };
+  }
+
+  /**
+   * Sets the codebooks ([M, K, N]) and gives each item's code logits +`margin` on `codes` ([V, M]) — a
+   * quantiser's answer as the start of Gumbel-softmax training. Returns the number of distinct code tuples.
+   */
+  setCodes(codes: Int32Array, codebooks: Float32Array, margin: number): number {
+    const { M, K, dim } = this.codes.config;
+    if (codes.length !== this.numItems * M || codebooks.length !== M * K * dim)
+      throw new RangeError(
+        `setCodes: expected ${this.numItems}·${M} codes and ${M}·${K}·${dim} codebook values`,
+      );
+    this.codes.codebooks.assign(tf.tensor2d(codebooks, [M * K, dim]));
+    const offsets = new Float32Array(this.numItems * M * K);
+    for (let i = 0; i < this.numItems; i++)
+      for (let m = 0; m < M; m++) offsets[i * M * K + m * K + codes[i * M + m]!] = margin;
+    this.codeOffsets?.dispose();
+    this.codeOffsets = tf.variable(tf.tensor2d(offsets, [this.numItems, M * K]));
+    return new Set(
+      Array.from({ length: this.numItems }, (_, i) => codes.subarray(i * M, (i + 1) * M).join(',')),
+    ).size;
   }
 
   /** Zero code offsets, to be overwritten by a checkpoint of a run that started from residual k-means. */

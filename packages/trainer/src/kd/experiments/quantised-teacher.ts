@@ -1,0 +1,120 @@
+// How much accuracy does the quantiser alone keep? The teacher's encoder with its item table replaced by
+// M×K compositional codes, no training at all — scored by the SDK's CPU engine like `pnpm eval`.
+// Compares the code starts of the student (`--code-init`): residual k-means of the table, and the
+// score-aware additive quantiser (metric S = E[θθᵀ] of the teacher's session representations).
+//
+//   npx tsx packages/trainer/src/kd/experiments/quantised-teacher.ts --dataset ../shared/datasets/tmall --M 4 --K 32
+//
+// Prints one JSON line per quantiser (valid subset and full test metrics, score variance kept).
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { readBundleDir } from '@session-rec/sdk/bundle/node';
+import { Backbone } from '../../model/backbone.ts';
+import { CompositionalItemTable } from '../../model/compositional.ts';
+import type { FullItemTable } from '../../model/full-table.ts';
+import { residualKMeans } from '../../model/residual-kmeans.ts';
+import { SessionModel } from '../../model/session-model.ts';
+import { loadTeacherFromBundle } from '../../model/teacher.ts';
+import { selectBackend } from '../../train/backend.ts';
+import { readSessionData, splitSessions } from '../../train/sessions.ts';
+import { scoreAwareQuantise, type QuantiserResult } from '../../model/score-aware-quantiser.ts';
+import { evaluateWithCpuEngine, sessionCases } from '../evaluate-student.ts';
+import { teacherSessionMoment } from '../code-init.ts';
+
+const { values } = parseArgs({
+  options: {
+    dataset: { type: 'string' },
+    teacher: { type: 'string' },
+    M: { type: 'string', default: '4' },
+    K: { type: 'string', default: '32' },
+    'valid-limit': { type: 'string', default: '2000' },
+    sweeps: { type: 'string', default: '4' },
+    only: { type: 'string' },
+    'no-test': { type: 'boolean', default: false },
+  },
+});
+if (!values.dataset) throw new Error('--dataset <dir> is required');
+await selectBackend(undefined);
+const data = readSessionData(resolve(values.dataset));
+const teacherDir = resolve(values.teacher ?? `apps/demo-shop/public/models/${data.name}-teacher`);
+const teacher = await loadTeacherFromBundle(teacherDir, { dropout: 0 });
+const seed = Number((await readBundleDir(teacherDir)).manifest.info?.seed ?? 42);
+const split = splitSessions(data.train, 0.1, seed);
+const M = Number(values.M);
+const K = Number(values.K);
+const V = data.numItems;
+const N = teacher.hyper.dim;
+const X = (teacher.table as FullItemTable).items.dataSync() as Float32Array;
+const validCases = sessionCases(split.valid.slice(0, Number(values['valid-limit'])));
+const log = (l: string) => process.stderr.write(l + '\n');
+
+async function score(
+  name: string,
+  q: Pick<QuantiserResult, 'codes' | 'codebooks'> & { kept?: number },
+  seconds: number,
+) {
+  const init = new Map([...teacher.backbone.params].map(([n, v]) => [n, v.dataSync() as Float32Array]));
+  const table = new CompositionalItemTable(() => (teacher.table as FullItemTable).items, {
+    M,
+    K,
+    mixup: 0,
+    seed,
+  });
+  const distinct = table.setCodes(q.codes, q.codebooks, 4);
+  const student = new SessionModel(new Backbone({ ...teacher.hyper, dropout: 0 }, { init }), table);
+  const valid = await evaluateWithCpuEngine(student, validCases);
+  const test = values['no-test'] ? null : await evaluateWithCpuEngine(student, data.test);
+  student.dispose();
+  const pick = (m: Record<string, number> | null) =>
+    m ? { 'P@10': +m['P@10']!.toFixed(2), 'NDCG@10': +m['NDCG@10']!.toFixed(2) } : null;
+  console.log(
+    JSON.stringify({
+      dataset: data.name,
+      M,
+      K,
+      quantiser: name,
+      seconds: +seconds.toFixed(1),
+      distinct,
+      scoreVarianceKept: q.kept,
+      valid: pick(valid),
+      test: pick(test),
+    }),
+  );
+}
+
+const wanted = (name: string) => !values.only || values.only.split(',').includes(name);
+const sweeps = Number(values.sweeps);
+if (wanted('teacher')) {
+  const valid = await evaluateWithCpuEngine(teacher, validCases);
+  console.log(
+    JSON.stringify({
+      dataset: data.name,
+      quantiser: 'none (teacher)',
+      valid: { 'P@10': +valid['P@10']!.toFixed(2), 'NDCG@10': +valid['NDCG@10']!.toFixed(2) },
+    }),
+  );
+}
+if (wanted('rq')) {
+  const t = performance.now();
+  const rq = residualKMeans(X, V, N, M, K, { iterations: 15, seed });
+  await score('residual k-means (rq)', rq, (performance.now() - t) / 1000);
+}
+if (wanted('aq')) {
+  const t = performance.now();
+  const aq = scoreAwareQuantise(X, V, N, M, K, { sweeps, seed, log });
+  await score(
+    `additive, L2 (${sweeps} sweeps)`,
+    { ...aq, kept: aq.scoreVarianceKept },
+    (performance.now() - t) / 1000,
+  );
+}
+if (wanted('aq-query')) {
+  const t = performance.now();
+  const S = teacherSessionMoment(teacher, split.train, seed);
+  const aq = scoreAwareQuantise(X, V, N, M, K, { metric: S, sweeps, seed, log });
+  await score(
+    `additive, score-aware (${sweeps} sweeps)`,
+    { ...aq, kept: aq.scoreVarianceKept },
+    (performance.now() - t) / 1000,
+  );
+}

@@ -1,0 +1,39 @@
+// A model-free reference for the repeat analysis (README.md here): rank the items of the session itself
+// first, most recently clicked first, then every other item by training popularity. All-item ranking of
+// the protocol (last 50 items of each prefix), same metrics as `pnpm eval`.
+//
+//   npx tsx results/student/repeat/recency-baseline.ts ../shared/datasets/tmall
+import { resolve } from 'node:path';
+import { popularityCounts } from '../../../packages/trainer/src/data/popularity.ts';
+import { metricsFromRanks } from '../../../packages/trainer/src/train/metrics.ts';
+import { readSessionData } from '../../../packages/trainer/src/train/sessions.ts';
+
+const dir = process.argv[2];
+if (!dir) throw new Error('usage: recency-baseline.ts <dataset dir>');
+const data = readSessionData(resolve(dir));
+const counts = popularityCounts(data.train, data.numItems);
+// Position of every item in the popularity order (most clicked first, ties by index).
+const order = Array.from(counts.keys()).sort((a, b) => counts[b]! - counts[a]! || a - b);
+const popPosition = new Int32Array(data.numItems);
+order.forEach((item, position) => (popPosition[item] = position));
+
+const ranks = new Int32Array(data.test.length);
+data.test.forEach(({ prefix, label }, c) => {
+  const recent: number[] = []; // distinct items of the last 50, most recent first
+  for (let t = prefix.length - 1; t >= Math.max(0, prefix.length - 50); t--)
+    if (!recent.includes(prefix[t]!)) recent.push(prefix[t]!);
+  const inSession = recent.indexOf(label);
+  if (inSession >= 0) ranks[c] = inSession + 1;
+  else {
+    const ahead = recent.filter((i) => popPosition[i]! < popPosition[label]!).length;
+    ranks[c] = recent.length + popPosition[label]! - ahead + 1;
+  }
+});
+const metrics = metricsFromRanks(ranks);
+console.log(
+  JSON.stringify(
+    Object.fromEntries(
+      Object.entries(metrics).map(([k, v]) => [k, k === 'cases' ? v : Number(v.toFixed(4))]),
+    ),
+  ),
+);
