@@ -29,11 +29,14 @@ data.test.forEach(({ prefix, label }, c) => {
     ranks[c] = recent.length + popPosition[label]! - ahead + 1;
   }
 });
-const metrics = metricsFromRanks(ranks);
+// The same split as `pnpm eval --by-repeat`: label already in the (whole) prefix or not.
+const isRepeat = data.test.map(({ prefix, label }) => prefix.includes(label));
+const round = (m: Record<string, number>) =>
+  Object.fromEntries(Object.entries(m).map(([k, v]) => [k, k === 'cases' ? v : Number(v.toFixed(4))]));
 console.log(
-  JSON.stringify(
-    Object.fromEntries(
-      Object.entries(metrics).map(([k, v]) => [k, k === 'cases' ? v : Number(v.toFixed(4))]),
-    ),
-  ),
+  JSON.stringify({
+    ...round(metricsFromRanks(ranks)),
+    repeat: round(metricsFromRanks(ranks.filter((_, c) => isRepeat[c]))),
+    newItem: round(metricsFromRanks(ranks.filter((_, c) => !isRepeat[c]))),
+  }),
 );
