@@ -106,15 +106,25 @@ function metrics(
 }
 
 function schedule(r: RunReport): string {
-  const by = (s: 'pretrain' | 'kd') => r.epochs.filter((e) => e.stage === s);
-  const ep = (s: 'pretrain' | 'kd') => by(s).reduce((a, e) => a + e.completed, 0);
+  // Stages in the order they ran (a resumed run may go back to stage-1 epochs after KD).
+  const segments: { stage: 'pretrain' | 'kd'; epochs: number }[] = [];
+  for (const e of r.epochs) {
+    const last = segments[segments.length - 1];
+    if (last?.stage === e.stage) last.epochs += e.completed;
+    else segments.push({ stage: e.stage, epochs: e.completed });
+  }
+  if (!segments.some((s) => s.stage === 'kd')) segments.push({ stage: 'kd', epochs: 0 });
   const minutes = r.epochs.reduce((a, e) => a + e.trainSeconds, 0) / 60;
-  const c = r.configuration as { codeInit?: string; etaAnneal?: number };
+  const c = r.configuration as { codeInit?: string; etaAnneal?: number; loss?: string };
   const how = [
     c.codeInit === 'rq' ? 'k-means codes' : 'MLP codes',
     c.etaAnneal ? `η → 0 at ${c.etaAnneal}` : 'constant η',
+    ...(c.loss === 'full' ? ['full softmax (last command)'] : []),
   ].join(', ');
-  return `stage 1 ${ep('pretrain').toFixed(2)} ep + KD ${ep('kd').toFixed(2)} ep, ${minutes.toFixed(0)} min; ${how}`;
+  const stages = segments
+    .map((s) => `${s.stage === 'pretrain' ? 'stage 1' : 'KD'} ${s.epochs.toFixed(2)} ep`)
+    .join(' + ');
+  return `${stages}, ${minutes.toFixed(0)} min; ${how}`;
 }
 
 const f2 = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(2));
