@@ -13,6 +13,10 @@
 # The committed shipped bundles (this session: 2 cores, one run per core) used
 #   tmall:        SCHEDULE="--pretrain-epochs 5 --epochs 1 --pretrain-minutes 45 --max-minutes 62 --eta-anneal 0.6 --valid-limit 2000"
 #   retailrocket: SCHEDULE="--pretrain-epochs 5 --epochs 1 --pretrain-minutes 35 --max-minutes 45 --eta-anneal 0.6 --valid-limit 2000"
+#                 (its KD stage aborted tfjs-wasm, out of memory) then, resumed from that checkpoint (stage 1 only):
+#                 --resume --pretrain-epochs 10 --epochs 0 --max-minutes 95 --eta-anneal 0.6 --valid-limit 2000
+# The Tmall grid points (tmall-M{2,3,5}-K32, tmall-M4-K{128,256}) are short runs, one at a time beside a training:
+#   SCHEDULE="--pretrain-epochs 1 --epochs 0 --max-minutes 9 --eta-anneal 0.6 --valid-limit 1000"
 #
 # SCHEDULE sets the training length of every run (default: the short schedule this session could afford;
 # for paper-scale runs use e.g. SCHEDULE="--pretrain-epochs 2 --epochs 10 --max-minutes 600").

@@ -15,7 +15,6 @@ interface EpochLike {
 interface RunReport {
   model: string;
   run: string;
-  dataset: { name: string };
   configuration: {
     M: number;
     K: number;
@@ -27,6 +26,8 @@ interface RunReport {
   teacherAfterKdTest: Record<string, number> | null;
   compression: { eq11: number; bundleBytes: number; teacherBundleBytes: number; bytesRatio: number };
   codeUsage: number[][];
+  residualKMeans?: { distinctCodes: number } | null;
+  dataset: { name: string; numItems?: number };
 }
 
 /** EODRec Table 4 (paper's numbers, for reference): [M, K] → [CR, P@5, N@5, P@10, N@10]. */
@@ -127,6 +128,7 @@ function schedule(r: RunReport): string {
   return `${stages}, ${minutes.toFixed(0)} min; ${how}`;
 }
 
+const r0 = (runs: RunReport[]) => runs[0]?.dataset.numItems ?? '–';
 const f2 = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(2));
 const byRun = new Map(reports.map((r) => [r.run, r]));
 const datasets = [...new Set(reports.map((r) => r.dataset.name))].sort();
@@ -149,15 +151,19 @@ for (const ds of datasets) {
       r.configuration.eta > 0,
   );
   runs.sort((a, b) => a.configuration.M - b.configuration.M || a.configuration.K - b.configuration.K);
-  md += `\n## ${ds}: M × K (Table 4)\n\n| M | K | ratio Eq. 11 | bundle bytes | × smaller (bytes) | P@5 | NDCG@5 | P@10 | NDCG@10 | source | schedule | paper CR | paper P@10 | paper NDCG@10 |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n`;
+  md +=
+    `\n## ${ds}: M × K (Table 4)\n\nDistinct codes: code tuples of the residual k-means start, for ${r0(runs)} items — items sharing ` +
+    `a tuple share an embedding, and their exact ties are ranked by item index (the engines' rule). With M = 1 ` +
+    `or 2 and K = 32 there are at most 32 or 1,024 distinct embeddings, so most of a catalogue of tens of ` +
+    `thousands is tied: P@10 near the paper's for those rows needs ties broken in the label's favour.\n\n| M | K | ratio Eq. 11 | distinct codes | bundle bytes | × smaller (bytes) | P@5 | NDCG@5 | P@10 | NDCG@10 | source | schedule | paper CR | paper P@10 | paper NDCG@10 |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n`;
   for (const r of runs) {
     const { M, K } = r.configuration;
     const got = metrics(r.run, r);
     const paper = PAPER_TABLE4[ds]?.[`${M},${K}`];
-    md += `| ${M} | ${K} | ${r.compression.eq11.toFixed(1)} | ${r.compression.bundleBytes} | ${r.compression.bytesRatio.toFixed(1)} | ${f2(got?.m['P@5'])} | ${f2(got?.m['NDCG@5'])} | ${f2(got?.m['P@10'])} | ${f2(got?.m['NDCG@10'])} | ${got?.source ?? '–'} | ${schedule(r)} | ${paper?.[0] ?? '–'} | ${f2(paper?.[3])} | ${f2(paper?.[4])} |\n`;
+    md += `| ${M} | ${K} | ${r.compression.eq11.toFixed(1)} | ${r.residualKMeans?.distinctCodes ?? '–'} | ${r.compression.bundleBytes} | ${r.compression.bytesRatio.toFixed(1)} | ${f2(got?.m['P@5'])} | ${f2(got?.m['NDCG@5'])} | ${f2(got?.m['P@10'])} | ${f2(got?.m['NDCG@10'])} | ${got?.source ?? '–'} | ${schedule(r)} | ${paper?.[0] ?? '–'} | ${f2(paper?.[3])} | ${f2(paper?.[4])} |\n`;
     const teacher = metrics(r.run, r, 'teacher');
     if (teacher)
-      md += `| | | teacher after bidirectional KD | | | ${f2(teacher.m['P@5'])} | ${f2(teacher.m['NDCG@5'])} | ${f2(teacher.m['P@10'])} | ${f2(teacher.m['NDCG@10'])} | ${teacher.source} | | | | |\n`;
+      md += `| | | teacher after bidirectional KD | | | | ${f2(teacher.m['P@5'])} | ${f2(teacher.m['NDCG@5'])} | ${f2(teacher.m['P@10'])} | ${f2(teacher.m['NDCG@10'])} | ${teacher.source} | | | | |\n`;
   }
   if (runs.length) {
     const byM = new Map<number, [number, number][]>();
