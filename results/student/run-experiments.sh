@@ -14,7 +14,7 @@
 #   tmall:        SCHEDULE="--pretrain-epochs 5 --epochs 1 --pretrain-minutes 45 --max-minutes 62 --eta-anneal 0.6 --valid-limit 2000"
 #   retailrocket: SCHEDULE="--pretrain-epochs 5 --epochs 1 --pretrain-minutes 35 --max-minutes 45 --eta-anneal 0.6 --valid-limit 2000"
 #                 (its KD stage aborted tfjs-wasm, out of memory) then, resumed from that checkpoint (stage 1 only):
-#                 --resume --pretrain-epochs 10 --epochs 0 --max-minutes 95 --eta-anneal 0.6 --valid-limit 2000
+#                 --resume --pretrain-epochs 10 --epochs 0 --max-minutes 95 --eta-anneal 0.6 --valid-limit 2000, then the same with --max-minutes 20
 # The Tmall grid points (tmall-M{2,3,5}-K32, tmall-M4-K{128,256}) are short runs, one at a time beside a training:
 #   SCHEDULE="--pretrain-epochs 1 --epochs 0 --max-minutes 9 --eta-anneal 0.6 --valid-limit 1000"
 #
