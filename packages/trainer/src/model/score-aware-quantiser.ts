@@ -138,16 +138,14 @@ function leastSquaresCodebooks(
       for (let k = 0; k < a; k++) s -= L[a * D + k]! * Y[k * N + d]!;
       Y[a * N + d] = s / L[a * D + a]!;
     }
-  const E = new Float32Array(D * N);
-  const Ed = new Float64Array(D * N);
+  const E = new Float64Array(D * N);
   for (let a = D - 1; a >= 0; a--)
     for (let d = 0; d < N; d++) {
       let s = Y[a * N + d]!;
-      for (let k = a + 1; k < D; k++) s -= L[k * D + a]! * Ed[k * N + d]!;
-      Ed[a * N + d] = s / L[a * D + a]!;
-      E[a * N + d] = Ed[a * N + d]!;
+      for (let k = a + 1; k < D; k++) s -= L[k * D + a]! * E[k * N + d]!;
+      E[a * N + d] = s / L[a * D + a]!;
     }
-  return E;
+  return Float32Array.from(E);
 }
 
 /**

@@ -1,7 +1,7 @@
 // How much accuracy does the quantiser alone keep? The teacher's encoder with its item table replaced by
 // M×K compositional codes, no training at all — scored by the SDK's CPU engine like `pnpm eval`.
-// Compares the code starts of the student (`--code-init`): residual k-means of the table, and the
-// score-aware additive quantiser (metric S = E[θθᵀ] of the teacher's session representations).
+// Compares the student's code start (`--code-init rq`: residual k-means of the table) with additive and
+// score-aware additive quantisation (metric S = E[θθᵀ] of the teacher's session representations).
 //
 //   npx tsx packages/trainer/src/kd/experiments/quantised-teacher.ts --dataset ../shared/datasets/tmall --M 4 --K 32
 //
@@ -17,9 +17,10 @@ import { SessionModel } from '../../model/session-model.ts';
 import { loadTeacherFromBundle } from '../../model/teacher.ts';
 import { selectBackend } from '../../train/backend.ts';
 import { readSessionData, splitSessions } from '../../train/sessions.ts';
-import { scoreAwareQuantise, type QuantiserResult } from '../../model/score-aware-quantiser.ts';
+import { scoreAwareQuantise, secondMoment, type QuantiserResult } from '../../model/score-aware-quantiser.ts';
+import { makeBatches, sessionWindows } from '../../train/batches.ts';
+import * as tf from '@tensorflow/tfjs-core';
 import { evaluateWithCpuEngine, sessionCases } from '../evaluate-student.ts';
-import { teacherSessionMoment } from '../code-init.ts';
 
 const { values } = parseArgs({
   options: {
@@ -80,6 +81,36 @@ async function score(
       test: pick(test),
     }),
   );
+}
+
+/** S = E[θθᵀ] over ~`positions` random training prefixes, θ from `model` in inference mode. */
+function teacherSessionMoment(
+  model: SessionModel,
+  sessions: Int32Array[],
+  seed: number,
+  positions = 20_000,
+): Float64Array {
+  const N = model.hyper.dim;
+  const windows = sessions.flatMap((s) => sessionWindows(s, model.hyper.maxLen));
+  const batches = makeBatches(windows, 512, seed * 97 + 11);
+  const chunks: Float32Array[] = [];
+  let n = 0;
+  for (const batch of batches) {
+    if (n >= positions) break;
+    const theta = tf.tidy(() => {
+      const { theta } = model.thetaAt(batch, false);
+      return theta.dataSync() as Float32Array;
+    });
+    chunks.push(theta.slice());
+    n += batch.positions.length;
+  }
+  const all = new Float32Array(n * N);
+  let at = 0;
+  for (const c of chunks) {
+    all.set(c, at);
+    at += c.length;
+  }
+  return secondMoment(all, n, N);
 }
 
 const wanted = (name: string) => !values.only || values.only.split(',').includes(name);
