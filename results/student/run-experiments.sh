@@ -6,6 +6,7 @@
 #
 #   bash results/student/run-experiments.sh main        # shipped bundles (Tmall M4 K32, RetailRocket M3 K256) + eval
 #   bash results/student/run-experiments.sh ablation    # Fig. 3 on Tmall M4 K32
+#   bash results/student/run-experiments.sh ablation-short  # Fig. 3, every variant on one 16-minute schedule
 #   bash results/student/run-experiments.sh grid        # Table 4 grid on Tmall (M 1..5 × K 32/128/256/512)
 #   bash results/student/run-experiments.sh summary     # results/student/README.md + SVGs
 #   bash results/student/run-experiments.sh evaluate tmall 4 32   # only the evaluations of one trained run
@@ -66,6 +67,19 @@ case "${1:-main}" in
   ablation)
     for flag in --no-kd --no-contrastive --no-bidirectional --no-soft-targets --no-mixup; do run tmall 4 32 "$flag"; done
     ;;
+  ablation-short)
+    # Fig. 3 on Tmall M4 K32 with one short schedule for every variant, the full Student included (so the
+    # shipped bundle is not touched): two runs at a time (one per core). Reports and README in
+    # results/student/ablation-short/, bundles in runs/ablation/.
+    short="--pretrain-epochs 1 --epochs 1 --max-minutes 16 --eta-anneal 0.6 --valid-limit 1000 --no-teacher-test --no-progress"
+    mkdir -p results/student/ablation-short runs/ablation
+    printf '%s\n' full --no-kd --no-contrastive --no-bidirectional --no-soft-targets --no-mixup |
+      xargs -P 2 -I{} bash -c 'f="{}"; [ "$f" = full ] && f=""; name="tmall-M4-K32${f:+-${f#--}}";
+        $0 student --dataset "$1/tmall" --M 4 --K 32 $2 $f --out "runs/ablation/$name/bundle" \
+          --checkpoint "runs/ablation/$name/checkpoint" --teacher-out "runs/ablation/$name/teacher-after-kd" \
+          --report "results/student/ablation-short/$name.json" > "runs/ablation/$name.log" 2>&1' "$TRAIN" "$DS" "$short"
+    npx tsx packages/trainer/src/kd/experiments/summarize.ts results/student/ablation-short
+    ;;
   grid)
     for m in 1 2 3 4 5; do for k in 32 128 256 512; do
       [ "$m/$k" = "4/32" ] && continue # the main run
@@ -79,5 +93,5 @@ case "${1:-main}" in
   summary)
     npx tsx packages/trainer/src/kd/experiments/summarize.ts results/student
     ;;
-  *) echo "usage: $0 main|ablation|grid|summary|evaluate <dataset> <M> <K>" >&2; exit 2 ;;
+  *) echo "usage: $0 main|ablation|ablation-short|grid|summary|evaluate <dataset> <M> <K>" >&2; exit 2 ;;
 esac
