@@ -47,10 +47,13 @@ evaluate() { # evaluate <dataset> <M> <K> [flags…]: pnpm eval of a trained run
     bundle="apps/demo-shop/public/models/$ds-compositional"
   fi
   $EVAL --bundle "$bundle" --dataset "$DS/$ds" > "results/student/$name.eval.json"
-  if [ "${FLOAT16:-1}" = 1 ]; then # beyond the paper: float16 codebooks / all float tensors, same model
-    for v in float16 float16-all; do
-      local flag=""; [ $v = float16-all ] && flag=--all
-      npx tsx packages/trainer/src/kd/experiments/float16-variant.ts "$bundle" "runs/student/$name/bundle-$v" $flag > "results/student/$name.$v.bytes.json"
+  if [ "${VARIANTS:-1}" = 1 ]; then # beyond the paper: float16 codebooks / all float tensors, bit-packed codes; same model
+    for v in float16 float16-all packed float16-all-packed; do
+      case $v in *packed) [ "$k" = 256 ] && continue;; esac # 8-bit codes: packing saves nothing
+      local flags=""
+      case $v in float16) flags="--float16 codebooks";; float16-all) flags="--float16 all";;
+        packed) flags="--pack-codes";; float16-all-packed) flags="--float16 all --pack-codes";; esac
+      npx tsx packages/trainer/src/kd/experiments/bundle-variant.ts "$bundle" "runs/student/$name/bundle-$v" $flags > "results/student/$name.$v.bytes.json"
       $EVAL --bundle "runs/student/$name/bundle-$v" --dataset "$DS/$ds" > "results/student/$name.$v.eval.json"
     done
   fi

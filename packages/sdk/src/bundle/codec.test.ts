@@ -407,12 +407,12 @@ describe('decode rejects damaged bundles with a typed error naming the culprit',
   it('an unknown format version → BundleVersionError', async () => {
     const files = await encodeBundle(testBundleInput('popularity'));
     const bad = await tamper(files, (m) => {
-      m.formatVersion = 2;
+      m.formatVersion = 3;
     });
     const err = await rejection(decodeBundleFromFiles(bad));
     expect(err).toBeInstanceOf(BundleVersionError);
     expect(err.code).toBe('BUNDLE_VERSION');
-    expect((err as BundleVersionError).formatVersion).toBe(2);
+    expect((err as BundleVersionError).formatVersion).toBe(3);
     expect(err.message).toMatch(/written by a newer version/);
   });
 
@@ -507,5 +507,84 @@ describe('parseManifest', () => {
     expect(() => parseManifest({ ...manifest, hyper: { ...manifest.hyper, ttQ: [2, 2] } })).toThrow(
       /∏ hyper.ttQ = 4 ≠ dim = 8/,
     );
+  });
+});
+
+describe('bit-packed integer tensors (format version 2)', () => {
+  /** A compositional bundle whose code matrix is stored at `bits` bits per code. */
+  function packedInput(bits: number, K = 32) {
+    const input = testBundleInput('compositional', { numItems: 37, M: 3, K });
+    const codes = input.tensors.find((t) => t.name === 'codes')!;
+    codes.bits = bits;
+    return { input, codes: codes.data };
+  }
+
+  it('round-trips the code matrix and stores ⌈count · bits / 8⌉ bytes', async () => {
+    const { input, codes } = packedInput(5);
+    const files = await encodeBundle(input);
+    const manifest = manifestOf(files);
+    expect(manifest.formatVersion).toBe(2);
+    const entry = manifest.tensors.find((t) => t.name === 'codes')!;
+    expect(entry).toMatchObject({ dtype: 'uint8', bits: 5, byteLength: Math.ceil((37 * 3 * 5) / 8) });
+    const bundle = await decodeBundleFromFiles(files);
+    expect(bundle.tensors.get('codes')!.data).toEqual(codes);
+  });
+
+  it('an unpacked bundle stays format version 1 (older readers keep reading it)', async () => {
+    const files = await encodeBundle(testBundleInput('compositional', { M: 3, K: 32 }));
+    expect(manifestOf(files).formatVersion).toBe(1);
+  });
+
+  it('refuses to pack a value that does not fit → BundleValueError', async () => {
+    const { input } = packedInput(4); // K = 32 needs 5 bits
+    const err = await rejection(encodeBundle(input));
+    expect(err).toBeInstanceOf(BundleValueError);
+    expect(err.tensor).toBe('codes');
+    expect(err.message).toMatch(/does not fit in 4 bits/);
+  });
+
+  it('a packed code ≥ K is caught after unpacking', async () => {
+    const { input } = packedInput(5, 20); // 5 bits hold up to 31
+    const files = await encodeBundle(input);
+    const bad = await tamper(files, (m, f) => {
+      const entry = m.tensors.find((t) => t.name === 'codes')!;
+      f.get(entry.file)![entry.byteOffset]! |= 0b11111; // first code := 31
+    });
+    const err = await rejection(decodeBundleFromFiles(bad));
+    expect(err).toBeInstanceOf(BundleValueError);
+    expect(err.message).toMatch(/code 31 of item 0, codebook 0 .* ≥ K = 20/);
+  });
+
+  it.each([
+    [
+      'bits on a float tensor',
+      (m: Manifest) =>
+        Object.assign(
+          m.tensors.find((t) => t.name === 'codebooks')!,
+          { bits: 5 },
+        ),
+      /only uint8\/uint16/,
+    ],
+    [
+      'bits not below the dtype width',
+      (m: Manifest) => (m.tensors.find((t) => t.name === 'codes')!.bits = 8),
+      /not smaller than uint8/,
+    ],
+    ['bits in a version-1 manifest', (m: Manifest) => (m.formatVersion = 1), /formatVersion 1 < 2/],
+  ])('%s → BundleSchemaError', async (_name, edit, message) => {
+    const files = await encodeBundle(packedInput(5).input);
+    const err = await rejection(decodeBundleFromFiles(await tamper(files, edit)));
+    expect(err).toBeInstanceOf(BundleSchemaError);
+    expect(err.message).toMatch(message);
+  });
+
+  it('a packed byteLength that does not match → BundleShapeError', async () => {
+    const files = await encodeBundle(packedInput(5).input);
+    const bad = await tamper(files, (m) => {
+      m.tensors.find((t) => t.name === 'codes')!.bits = 6;
+    });
+    const err = await rejection(decodeBundleFromFiles(bad));
+    expect(err).toBeInstanceOf(BundleShapeError);
+    expect(err.message).toMatch(/packed at 6 bits/);
   });
 });

@@ -1,5 +1,6 @@
 // The bundle reader: manifest → files (length + SHA-256 verified) → typed-array views → value checks.
-import { viewStored } from './dtype.ts';
+import { unpackBits } from './bit-pack.ts';
+import { STORED_ARRAY, elementCount, viewStored } from './dtype.ts';
 import { BundleError, BundleIntegrityError, BundleLoadError, BundleTruncatedError } from './errors.ts';
 import { decodeFloat16 } from './float16.ts';
 import { sha256Hex } from './hash.ts';
@@ -100,6 +101,12 @@ function assembleBundle(manifest: Manifest, files: ReadonlyMap<string, Uint8Arra
   const tensors: ModelBundle['tensors'] = new Map();
   for (const t of manifest.tensors) {
     const bytes = files.get(t.file)!.subarray(t.byteOffset, t.byteOffset + t.byteLength);
+    if (t.bits !== undefined) {
+      const Unpacked = STORED_ARRAY[t.dtype] as Uint8ArrayConstructor | Uint16ArrayConstructor;
+      const data = unpackBits(bytes, t.bits, new Unpacked(elementCount(t.shape)));
+      tensors.set(t.name, { dtype: t.dtype, shape: t.shape, data });
+      continue;
+    }
     const stored = viewStored(t.dtype, bytes);
     const data = t.dtype === 'float16' ? decodeFloat16(stored as Uint16Array) : stored;
     tensors.set(t.name, { dtype: t.dtype, shape: t.shape, data });

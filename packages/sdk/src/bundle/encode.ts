@@ -1,6 +1,7 @@
 // The bundle writer: tensors → one tensors.bin (8-byte aligned), vocabulary → vocab.txt, manifest with
 // hashes. The result is read back through the reader before it is returned: a writer never emits a
 // bundle that the runtime would reject.
+import { packBits } from './bit-pack.ts';
 import { BYTES_PER_ELEMENT, STORED_ARRAY, bytesOf, elementCount } from './dtype.ts';
 import { BundleShapeError, BundleValueError } from './errors.ts';
 import { encodeFloat16 } from './float16.ts';
@@ -29,6 +30,8 @@ export interface TensorInput {
   shape: number[];
   /** The stored type of `dtype`; for float16 either a Float32Array (converted) or Uint16Array bit patterns. */
   data: TypedArray;
+  /** uint8/uint16: store bit-packed at this many bits per value (every value must be < 2^bits). */
+  bits?: number;
 }
 
 export interface EncodeBundleInput {
@@ -69,7 +72,12 @@ function storedBytes(t: TensorInput): Uint8Array {
       where,
     );
   }
-  return bytesOf(t.data);
+  if (t.bits === undefined) return bytesOf(t.data);
+  try {
+    return packBits(t.data, t.bits);
+  } catch (cause) {
+    throw new BundleValueError(`tensor '${t.name}': ${(cause as Error).message}`, { tensor: t.name, cause });
+  }
 }
 
 /** All files of a bundle, `manifest.json` included, ready to be written to a folder or served. */
@@ -90,7 +98,9 @@ export async function encodeBundle(input: EncodeBundleInput): Promise<Map<string
       shape: [...t.shape],
       file: TENSORS_FILE,
       byteOffset: offset,
-      byteLength: elementCount(t.shape) * BYTES_PER_ELEMENT[t.dtype],
+      byteLength:
+        t.bits === undefined ? elementCount(t.shape) * BYTES_PER_ELEMENT[t.dtype] : bytes.byteLength,
+      ...(t.bits === undefined ? {} : { bits: t.bits }),
     };
     parts.push({ entry, bytes });
     offset += bytes.byteLength;
@@ -123,7 +133,8 @@ export async function encodeBundle(input: EncodeBundleInput): Promise<Map<string
   const version = (await sha256Hex(new TextEncoder().encode(JSON.stringify(content)))).slice(0, 16);
   const manifest: Manifest = {
     format: BUNDLE_FORMAT,
-    formatVersion: BUNDLE_FORMAT_VERSION,
+    // Readers of version 1 cannot unpack bits: only bundles that need version 2 say so.
+    formatVersion: tensors.some((t) => t.bits !== undefined) ? BUNDLE_FORMAT_VERSION : 1,
     kind: input.kind,
     version,
     createdAt: input.createdAt ?? new Date().toISOString(),

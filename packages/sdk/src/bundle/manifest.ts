@@ -10,7 +10,15 @@ import {
   BundleValueError,
   BundleVersionError,
 } from './errors.ts';
-import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, MANIFEST_FILE, type Manifest } from './types.ts';
+import { packedByteLength } from './bit-pack.ts';
+import {
+  BUNDLE_FORMAT,
+  BUNDLE_FORMAT_VERSION,
+  BUNDLE_FORMAT_VERSIONS,
+  MANIFEST_FILE,
+  type Manifest,
+  type TensorEntry,
+} from './types.ts';
 
 const MODEL_KINDS = ['popularity', 'full', 'compositional', 'tt', 'sttd'] as const;
 
@@ -33,7 +41,7 @@ const bundlePath = v.pipe(
 
 const ManifestSchema = v.looseObject({
   format: v.literal(BUNDLE_FORMAT),
-  formatVersion: v.literal(BUNDLE_FORMAT_VERSION),
+  formatVersion: v.picklist(BUNDLE_FORMAT_VERSIONS),
   kind: v.picklist(MODEL_KINDS),
   version: v.pipe(v.string(), v.minLength(1)),
   createdAt: v.string(),
@@ -50,6 +58,7 @@ const ManifestSchema = v.looseObject({
       file: bundlePath,
       byteOffset: nonNegativeInt,
       byteLength: nonNegativeInt,
+      bits: v.optional(positiveInt),
     }),
   ),
   files: v.array(
@@ -77,11 +86,11 @@ export function parseManifest(json: unknown): Manifest {
       where,
     );
   }
-  if (json.formatVersion !== BUNDLE_FORMAT_VERSION) {
+  if (!BUNDLE_FORMAT_VERSIONS.includes(json.formatVersion as number)) {
     const newer = typeof json.formatVersion === 'number' && json.formatVersion > BUNDLE_FORMAT_VERSION;
     throw new BundleVersionError(
       `${MANIFEST_FILE}: formatVersion ${JSON.stringify(json.formatVersion)} is not supported (this reader knows ` +
-        `${BUNDLE_FORMAT_VERSION})${newer ? ': the bundle was written by a newer version; update the SDK' : ''}`,
+        `${BUNDLE_FORMAT_VERSIONS.join(', ')})${newer ? ': the bundle was written by a newer version; update the SDK' : ''}`,
       json.formatVersion,
       where,
     );
@@ -139,10 +148,11 @@ function checkLayout(manifest: Manifest): void {
         where,
       );
     }
-    const expected = elementCount(t.shape) * BYTES_PER_ELEMENT[t.dtype];
+    const expected = storedByteLength(manifest, t);
     if (t.byteLength !== expected) {
+      const packed = t.bits === undefined ? '' : ` packed at ${t.bits} bits`;
       throw new BundleShapeError(
-        `tensor '${t.name}': byteLength ${t.byteLength} ≠ ${expected} for ${t.dtype} [${t.shape.join(', ')}]`,
+        `tensor '${t.name}': byteLength ${t.byteLength} ≠ ${expected} for ${t.dtype}${packed} [${t.shape.join(', ')}]`,
         where,
       );
     }
@@ -160,6 +170,32 @@ function checkLayout(manifest: Manifest): void {
       );
     }
   }
+}
+
+/** Bytes a tensor occupies as stored; checks that a packed one may be packed. */
+function storedByteLength(manifest: Manifest, t: TensorEntry): number {
+  const count = elementCount(t.shape);
+  if (t.bits === undefined) return count * BYTES_PER_ELEMENT[t.dtype];
+  const where = { file: t.file, tensor: t.name };
+  if (manifest.formatVersion < 2) {
+    throw new BundleSchemaError(
+      `tensor '${t.name}': bit-packed, but formatVersion ${manifest.formatVersion} < 2`,
+      where,
+    );
+  }
+  if (t.dtype !== 'uint8' && t.dtype !== 'uint16') {
+    throw new BundleSchemaError(
+      `tensor '${t.name}': only uint8/uint16 tensors can be bit-packed, not ${t.dtype}`,
+      where,
+    );
+  }
+  if (t.bits >= 8 * BYTES_PER_ELEMENT[t.dtype]) {
+    throw new BundleSchemaError(
+      `tensor '${t.name}': ${t.bits} bits per value is not smaller than ${t.dtype}`,
+      where,
+    );
+  }
+  return packedByteLength(count, t.bits);
 }
 
 function checkVocabulary(manifest: Manifest): void {

@@ -7,7 +7,10 @@
 
 /** `format` is the bundle's magic; `formatVersion` changes whenever a reader of an older version would misread. */
 export const BUNDLE_FORMAT = 'session-rec-bundle';
-export const BUNDLE_FORMAT_VERSION = 1;
+/** Version 2 adds bit-packed integer tensors (`TensorEntry.bits`); writers use it only for bundles that have one. */
+export const BUNDLE_FORMAT_VERSION = 2;
+/** Every version this reader understands. */
+export const BUNDLE_FORMAT_VERSIONS: readonly number[] = [1, 2];
 export const MANIFEST_FILE = 'manifest.json';
 
 export type ModelKind = 'popularity' | 'full' | 'compositional' | 'tt' | 'sttd';
@@ -21,6 +24,11 @@ export interface TensorEntry {
   /** Byte offset inside `file`; a multiple of 8 so that typed-array views need no copy. */
   byteOffset: number;
   byteLength: number;
+  /**
+   * uint8/uint16 only, format version ≥ 2: stored bit-packed, `bits` bits per value, least significant bit
+   * first (bit-pack.ts); byteLength is ⌈count · bits / 8⌉. Readers unpack to the dtype's array.
+   */
+  bits?: number;
 }
 
 export interface FileEntry {

@@ -121,6 +121,18 @@ describe('trainStudent + export', () => {
     expect(Array.from(codes.data)).toEqual(
       Array.from((student.table as CompositionalItemTable).currentCodes()),
     );
+    // --pack-codes: 3 bits per code (K = 8), the same codes after reading, fewer bytes.
+    const packedDir = join(tmp, 'bundle-packed');
+    await exportModelBundle(packedDir, student, {
+      popularity: popularityOrder(train, V),
+      tableDtype: 'float32',
+      packCodes: true,
+    });
+    const packed = await readBundleDir(packedDir);
+    const packedEntry = packed.manifest.tensors.find((t) => t.name === 'codes')!;
+    expect(packedEntry.bits).toBe(3);
+    expect(packedEntry.byteLength).toBe(Math.ceil((V * 3 * 3) / 8));
+    expect(Array.from(packed.tensors.get('codes')!.data)).toEqual(Array.from(codes.data));
 
     const engine = createCpuEngine(bundle);
     const table = student.table.embeddings({ training: false });

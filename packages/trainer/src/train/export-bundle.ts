@@ -1,5 +1,5 @@
 // SessionModel → model bundle folder through the SDK's one writer (encodeBundle + writeBundleDir).
-import { encodeBundle, type ModelHyper, type TensorInput } from '@session-rec/sdk/bundle';
+import { bitsFor, encodeBundle, type ModelHyper, type TensorInput } from '@session-rec/sdk/bundle';
 import { writeBundleDir } from '@session-rec/sdk/bundle/node';
 import type { SessionModel } from '../model/session-model.ts';
 import { prefetchToCpu } from './backend.ts';
@@ -9,6 +9,11 @@ export interface ExportOptions {
   popularity: Uint32Array;
   /** dtype of the item table's float tensors; the small backbone always stays float32. */
   tableDtype: 'float32' | 'float16';
+  /**
+   * Store the code matrix bit-packed at ⌈log2 K⌉ bits per code (lossless; bundle format version 2, which
+   * SDKs before it cannot read). Only a compositional table has codes; K = 256 gains nothing.
+   */
+  packCodes?: boolean;
   metrics?: Record<string, number>;
   info?: Record<string, unknown>;
 }
@@ -40,6 +45,12 @@ export function modelHyper(model: SessionModel): ModelHyper {
   };
 }
 
+/** Bits per code when packing saves bytes over the code matrix's integer type, else undefined. */
+export function codeBits(K: number, bytesPerCode: number): number | undefined {
+  const bits = bitsFor(K);
+  return bits < 8 * bytesPerCode ? bits : undefined;
+}
+
 export async function encodeModelBundle(
   model: SessionModel,
   opts: ExportOptions,
@@ -49,7 +60,11 @@ export async function encodeModelBundle(
   const tensors: TensorInput[] = [];
   for (const [name, t] of Object.entries(table.tensors)) {
     const dtype = t.dtype === 'float32' ? opts.tableDtype : t.dtype;
-    tensors.push({ name, dtype, shape: t.shape, data: t.data });
+    const bits =
+      name === 'codes' && opts.packCodes
+        ? codeBits(Number(table.hyper.K), t.data.BYTES_PER_ELEMENT)
+        : undefined;
+    tensors.push({ name, dtype, shape: t.shape, data: t.data, ...(bits ? { bits } : {}) });
   }
   for (const [name, t] of Object.entries(model.backbone.exportTensors())) tensors.push({ name, ...t });
   tensors.push({

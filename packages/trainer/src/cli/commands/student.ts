@@ -61,6 +61,7 @@ interface StudentFlags {
   patience: string;
   validFraction: string;
   tableDtype: string;
+  packCodes?: boolean;
   backend?: string;
   checkpointMinutes: string;
   progress: boolean;
@@ -138,6 +139,7 @@ export function registerStudentCommand(program: Command): void {
     .option('--patience <n>', 'early stopping patience per stage (epochs)', '2')
     .option('--valid-fraction <x>', 'share of training sessions held out for validation', '0.1')
     .option('--table-dtype <t>', 'float32 | float16 for the codebooks in the bundle', 'float32')
+    .option('--pack-codes', 'store the code matrix at ⌈log2 K⌉ bits per code (bundle format 2; lossless)')
     .option('--backend <name>', 'tensorflow | wasm | cpu (default: tensorflow if installed, else wasm)')
     .option('--checkpoint-minutes <t>', 'minutes between mid-epoch checkpoints', '5')
     .option('--no-progress', 'no progress bar')
@@ -359,6 +361,7 @@ async function runStudent(flags: StudentFlags): Promise<void> {
   let bundleBytes = await exportModelBundle(out, student, {
     popularity,
     tableDtype: flags.tableDtype,
+    packCodes: Boolean(flags.packCodes),
     metrics: headline,
     info,
   });
@@ -366,6 +369,7 @@ async function runStudent(flags: StudentFlags): Promise<void> {
   bundleBytes = await exportModelBundle(out, student, {
     popularity,
     tableDtype: flags.tableDtype,
+    packCodes: Boolean(flags.packCodes),
     metrics: headline,
     info: { ...info, compressionRatioBytes: round(ratioBytes) },
   });
@@ -419,6 +423,7 @@ async function runStudent(flags: StudentFlags): Promise<void> {
       ...reportedOptions,
       hyper: teacher.hyper,
       tableDtype: flags.tableDtype,
+      packCodes: Boolean(flags.packCodes),
       backend,
     },
     codeWarmup: warmup,
