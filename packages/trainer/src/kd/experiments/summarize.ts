@@ -145,8 +145,13 @@ let md =
   `(\`pnpm train student …\` writes \`<run>.json\`; \`pnpm eval\` outputs are saved as \`<run>.eval.json\`). ` +
   `Metrics in percent on the full test set, all-item ranking. "source" says whether a number comes from \`pnpm eval\` on the exported bundle ` +
   `or from the run report (the trainer scores the in-memory bundle with the same CPU engine). **Schedules are short** (see the column): these are not ` +
-  `converged runs unless the schedule says several epochs. Paper columns are EODRec Table 4, for reference only.\n\n` +
+  `converged runs unless the schedule says several epochs. Paper columns are EODRec Table 4, for reference only: ` +
+  `the paper's code scores its students with the teacher's table mixed in at test time, so they are not numbers of a ` +
+  `compressed model (measured with our students: \`results/student/paper-test/README.md\`).\n\n` +
   `Commands that produce every run: \`results/student/run-experiments.sh\`.\n`;
+// A folder's own remarks (what its schedule means, how noisy it is) go right under the header.
+const notesFile = join(dir, 'notes.md');
+if (existsSync(notesFile)) md += '\n' + readFileSync(notesFile, 'utf8');
 
 for (const ds of datasets) {
   const runs = reports.filter(
@@ -242,7 +247,10 @@ for (const ds of datasets) {
       const V = r.codeUsage[0]!.reduce((a, b) => a + b, 0);
       const stored = V * M * (K <= 256 ? 1 : 2);
       const packed = Math.ceil((V * M * Math.ceil(Math.log2(K))) / 8);
-      md += `\nPacked codes (\`--pack-codes\`, bundle format version 2): ${M}·⌈log2 ${K}⌉ = ${M * Math.ceil(Math.log2(K))} bits per item → ${packed} bytes of codes instead of ${stored} (lossless: same ranking).\n`;
+      md +=
+        packed < stored
+          ? `\nPacked codes (\`--pack-codes\`, bundle format version 2): ${M}·⌈log2 ${K}⌉ = ${M * Math.ceil(Math.log2(K))} bits per item → ${packed} bytes of codes instead of ${stored} (lossless: same ranking).\n`
+          : `\nPacked codes: K = ${K} codes already fill their ${K <= 256 ? 8 : 16} bits; packing saves nothing.\n`;
     }
   }
 
