@@ -119,6 +119,24 @@ describe('Distiller', () => {
     }
   });
 
+  it('freezeCodeLogits leaves the per-item code logits fixed while the code MLP and codebooks learn', () => {
+    for (const freeze of [false, true]) {
+      const { teacher, student, hot } = models();
+      const table = student.table as CompositionalItemTable;
+      table.ensureCodeOffsets();
+      const offsets = table.unregularizedVariables();
+      const others = table.variables().filter((v) => !offsets.includes(v));
+      const o0 = snapshot(offsets);
+      const m0 = snapshot(others);
+      const d = new Distiller(hyper.dim, FULL_KD, weights, 2, { kind: 'full' }, freeze);
+      disposables.push(d);
+      const opt = tf.train.adam(1e-2);
+      for (let step = 0; step < 2; step++) d.step(batch, student, teacher, hot, step, opt);
+      expect(changed(snapshot(offsets), o0)).toBe(!freeze);
+      expect(changed(snapshot(others), m0)).toBe(true);
+    }
+  });
+
   it('repeated steps on one batch lower the KD objective', () => {
     const { teacher, student, hot } = models();
     const d = new Distiller(hyper.dim, FULL_KD, weights, 3);

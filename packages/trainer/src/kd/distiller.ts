@@ -120,6 +120,12 @@ export class Distiller {
     readonly weights: KdWeights,
     seed = 1,
     readonly recLoss: RecLoss = { kind: 'full' },
+    /**
+     * Leave the table's per-item code logits (`unregularizedVariables`) out of the update: the codes then move
+     * only through the code MLP. Their dense [V, M·K] gradient and Adam moments are what overflows
+     * tfjs-wasm's 4 GB heap in RetailRocket's stage 2; the paper's code keeps its codes fixed in that stage.
+     */
+    readonly freezeCodeLogits = false,
   ) {
     const init = (s: number) => tf.randomUniform([2 * dim, dim], -0.1, 0.1, 'float32', s) as tf.Tensor2D;
     this.projTeacher = tf.variable(init(seed * 31 + 1));
@@ -128,7 +134,11 @@ export class Distiller {
 
   /** The variables one step updates: the student's, the projections, and the teacher's when bidirectional. */
   trainableVariables(student: SessionModel, teacher: SessionModel | null): tf.Variable[] {
-    const vars = [...student.backbone.variables(), ...student.table.variables()];
+    const frozen = new Set(this.freezeCodeLogits ? (student.table.unregularizedVariables?.() ?? []) : []);
+    const vars = [
+      ...student.backbone.variables(),
+      ...student.table.variables().filter((v) => !frozen.has(v)),
+    ];
     if (this.switches.kd && this.switches.contrastive) vars.push(this.projTeacher, this.projStudent);
     if (this.switches.kd && this.switches.bidirectional && teacher)
       vars.push(...teacher.backbone.variables(), ...teacher.table.variables());

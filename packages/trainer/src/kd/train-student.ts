@@ -48,6 +48,8 @@ export interface StudentTrainOptions {
    * encoder ends on the pure composite embeddings the device uses. Unset = the paper's constant η.
    */
   etaAnneal?: number;
+  /** Stage 2 leaves the per-item code logits fixed (Distiller's freezeCodeLogits). */
+  kdFreezeCodeLogits?: boolean;
   /** Validate the teacher too after each KD epoch (it changes under bidirectional KD). */
   validateTeacher: boolean;
   progress?: boolean;
@@ -159,7 +161,14 @@ export async function trainStudent(
   const stageOf = (epoch: number): 'pretrain' | 'kd' => (epoch < opts.pretrainEpochs ? 'pretrain' : 'kd');
   const distillers = {
     pretrain: new Distiller(student.hyper.dim, NO_KD, opts.weights, opts.seed, opts.recLoss),
-    kd: new Distiller(student.hyper.dim, opts.switches, opts.weights, opts.seed, opts.recLoss),
+    kd: new Distiller(
+      student.hyper.dim,
+      opts.switches,
+      opts.weights,
+      opts.seed,
+      opts.recLoss,
+      opts.kdFreezeCodeLogits ?? false,
+    ),
   };
   // Everything that a checkpoint holds (teacher included: bidirectional KD changes it).
   const allVars = checkpointVariables(student, teacher, distillers.kd);

@@ -62,6 +62,7 @@ interface StudentFlags {
   validFraction: string;
   tableDtype: string;
   packCodes?: boolean;
+  kdFreezeCodeLogits?: boolean;
   backend?: string;
   checkpointMinutes: string;
   progress: boolean;
@@ -139,6 +140,10 @@ export function registerStudentCommand(program: Command): void {
     .option('--patience <n>', 'early stopping patience per stage (epochs)', '2')
     .option('--valid-fraction <x>', 'share of training sessions held out for validation', '0.1')
     .option('--table-dtype <t>', 'float32 | float16 for the codebooks in the bundle', 'float32')
+    .option(
+      '--kd-freeze-code-logits',
+      'stage 2 keeps the per-item code logits fixed (codes move only through the code MLP); RetailRocket needs it on tfjs-wasm',
+    )
     .option('--pack-codes', 'store the code matrix at ⌈log2 K⌉ bits per code (bundle format 2; lossless)')
     .option('--backend <name>', 'tensorflow | wasm | cpu (default: tensorflow if installed, else wasm)')
     .option('--checkpoint-minutes <t>', 'minutes between mid-epoch checkpoints', '5')
@@ -307,6 +312,7 @@ async function runStudent(flags: StudentFlags): Promise<void> {
     checkpointEveryMinutes: num(flags.checkpointMinutes, 'checkpoint-minutes', { min: 0 }),
     resume: resuming,
     validateTeacher: true,
+    kdFreezeCodeLogits: Boolean(flags.kdFreezeCodeLogits),
     ...(flags.etaAnneal !== undefined
       ? {
           etaAnneal: flags.etaAnneal === true ? 1 : num(flags.etaAnneal, 'eta-anneal', { min: 1e-6 }),
