@@ -18,6 +18,7 @@ import {
   parseManifest,
   type Manifest,
   type ModelKind,
+  vocabularyInput,
 } from './index.ts';
 import { sha256Hex } from './hash.ts';
 import { hashedUniform, testBundleInput } from './testing.ts';
@@ -225,6 +226,21 @@ describe('vocabulary', () => {
     expect(ids.map((_, i) => bundle.itemIds(i))).toEqual(ids);
     expect(ids.map((id) => bundle.itemIndex(id))).toEqual([0, 1, 2, 3, 4]);
     expect(bundle.itemIndex('SKU-2')).toBe(-1);
+  });
+
+  it('vocabularyInput re-encodes a read bundle with the same ids (list and range)', async () => {
+    const ids = ['SKU-1', 'ß-überzug', '日本', 'a b', '42'];
+    for (const vocabulary of [ids, { type: 'range' as const, first: 100, count: 5 }]) {
+      const input = { ...testBundleInput('popularity', { numItems: 5 }), vocabulary };
+      const bundle = await decodeBundleFromFiles(await encodeBundle(input));
+      const again = await decodeBundleFromFiles(
+        await encodeBundle({ ...input, vocabulary: vocabularyInput(bundle) }),
+      );
+      expect(again.manifest.vocabulary).toEqual(bundle.manifest.vocabulary);
+      expect([0, 1, 2, 3, 4].map((i) => again.itemIds(i))).toEqual(
+        [0, 1, 2, 3, 4].map((i) => bundle.itemIds(i)),
+      );
+    }
   });
 
   it.each([

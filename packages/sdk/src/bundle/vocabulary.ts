@@ -96,3 +96,15 @@ export function itemMapping(vocabulary: Vocabulary, list?: readonly string[]): I
     itemIndex: (id) => byId.get(id) ?? -1,
   };
 }
+
+/**
+ * A read bundle's vocabulary in the form `encodeBundle` takes it (a range as is, a list as its ids), so
+ * that a bundle can be re-encoded — other dtypes, packed codes, another item table — with its item ids.
+ */
+export function vocabularyInput(
+  bundle: Pick<ModelBundle, 'manifest' | 'itemIds'>,
+): string[] | { type: 'range'; first: number; count: number } {
+  const { vocabulary } = bundle.manifest;
+  if (vocabulary.type === 'range') return vocabulary;
+  return Array.from({ length: vocabulary.count }, (_, i) => bundle.itemIds(i));
+}

@@ -4,7 +4,7 @@
 //   --float16 codebooks: the codebooks as float16 (the codec rounds to nearest even); all: encoder weights too.
 //   --pack-codes: the code matrix at ⌈log2 K⌉ bits per code (lossless; bundle format version 2).
 import { parseArgs } from 'node:util';
-import { encodeBundle, type TensorInput } from '@session-rec/sdk/bundle';
+import { encodeBundle, vocabularyInput, type TensorInput } from '@session-rec/sdk/bundle';
 import { readBundleDir, writeBundleDir } from '@session-rec/sdk/bundle/node';
 import { codeBits } from '../../train/export-bundle.ts';
 
@@ -33,10 +33,7 @@ const tensors: TensorInput[] = [...bundle.tensors].map(([name, t]) => {
       : undefined;
   return { name, dtype: half ? 'float16' : t.dtype, shape: t.shape, data: t.data, ...(bits ? { bits } : {}) };
 });
-const vocabulary =
-  manifest.vocabulary.type === 'range'
-    ? manifest.vocabulary
-    : Array.from({ length: manifest.hyper.numItems }, (_, i) => bundle.itemIds(i));
+const vocabulary = vocabularyInput(bundle);
 const files = await encodeBundle({
   kind: manifest.kind,
   hyper: manifest.hyper,

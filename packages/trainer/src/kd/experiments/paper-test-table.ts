@@ -11,7 +11,7 @@
 //   X' = η · X_teacher + (1 − η) · Σ_m E_m[code_v,m]      (Eq. 16 kept at test time)
 // so that its accuracy can be compared with the compressed student's under our protocol.
 // Usage: tsx packages/trainer/src/kd/experiments/paper-test-table.ts <student bundle> <teacher bundle> <η> <out dir>
-import { encodeBundle, type TensorInput } from '@session-rec/sdk/bundle';
+import { encodeBundle, vocabularyInput, type TensorInput } from '@session-rec/sdk/bundle';
 import { readBundleDir, writeBundleDir } from '@session-rec/sdk/bundle/node';
 import { mixedItemTable } from './paper-test-table-lib.ts';
 
@@ -33,10 +33,7 @@ for (const [name, t] of student.tensors) {
   if (name !== 'codes' && name !== 'codebooks')
     tensors.push({ name, dtype: t.dtype, shape: t.shape, data: t.data });
 }
-const vocabulary =
-  manifest.vocabulary.type === 'range'
-    ? manifest.vocabulary
-    : Array.from({ length: hyper.numItems }, (_, i) => student.itemIds(i));
+const vocabulary = vocabularyInput(student);
 const files = await encodeBundle({
   kind: 'full',
   hyper,
