@@ -126,6 +126,25 @@ const cases: { name: string; c: EquivalenceCase }[] = [
     c: { kind: 'popularity', bundle: { numItems: 777, seed: 11 }, sessions: 3, ks: [5, 100] },
   },
   {
+    // Sessions go back to earlier clicks (the harness draws repeats when the bundle has a head).
+    name: 'compositional with a repeat head, V=2049',
+    c: {
+      kind: 'compositional',
+      bundle: { numItems: 2049, dim: 32, M: 4, K: 32, seed: 13, repeatHead: 6 },
+      sessions: 6,
+      ks: [1, 10, 100],
+    },
+  },
+  {
+    name: 'sttd with a repeat head of one recency bias, V=2000',
+    c: {
+      kind: 'sttd',
+      bundle: { numItems: 2000, dim: 32, seed: 14, repeatHead: 1 },
+      sessions: 4,
+      ks: [10, 100],
+    },
+  },
+  {
     name: 'k larger than the catalogue, V=60',
     c: {
       kind: 'compositional',
@@ -155,6 +174,16 @@ const tfjsCases: { name: string; c: EquivalenceCase }[] = [
       kind: 'compositional',
       engine: 'tfjs-webgpu',
       bundle: { numItems: 2049, dim: 32, M: 5, K: 256, seed: 4 },
+      sessions: 4,
+      ks: [10],
+    },
+  },
+  {
+    name: 'tfjs-webgpu: compositional with a repeat head, V=2049',
+    c: {
+      kind: 'compositional',
+      engine: 'tfjs-webgpu',
+      bundle: { numItems: 2049, dim: 32, M: 4, K: 32, seed: 13, repeatHead: 6 },
       sessions: 4,
       ks: [10],
     },

@@ -38,9 +38,15 @@ async function makeBundle(kind: ModelKind, options: RandomBundleOptions): Promis
   return decodeBundleFromFiles(await randomBundleFiles(kind, options));
 }
 
-function randomSession(rand: () => number, V: number, maxLen: number): number[] {
+/** Random clicks; with `repeats`, each click after the first goes back to an earlier one with probability 0.4. */
+function randomSession(rand: () => number, V: number, maxLen: number, repeats = false): number[] {
   const len = 1 + Math.floor(rand() * maxLen);
-  return Array.from({ length: len }, () => Math.floor(rand() * V));
+  const session: number[] = [];
+  for (let t = 0; t < len; t++) {
+    const back = repeats && t > 0 && rand() < 0.4;
+    session.push(back ? session[Math.floor(rand() * t)] : Math.floor(rand() * V));
+  }
+  return session;
 }
 
 /**
@@ -124,7 +130,10 @@ async function equivalence(c: EquivalenceCase): Promise<EquivalenceReport> {
   try {
     for (let s = 0; s < c.sessions; s++) {
       // Session 0 is empty (popularity order); the others random, lengths 1 … maxLen.
-      const session = s === 0 ? [] : randomSession(rand, V, bundle.manifest.hyper.maxLen);
+      const session =
+        s === 0
+          ? []
+          : randomSession(rand, V, bundle.manifest.hyper.maxLen, c.bundle.repeatHead !== undefined);
       const exclude = s % 2 === 1 ? new Set(session) : new Set<number>();
       const cpuScores = cpu.scoreAll(session).slice();
       for (const k of c.ks) {

@@ -423,12 +423,12 @@ describe('decode rejects damaged bundles with a typed error naming the culprit',
   it('an unknown format version → BundleVersionError', async () => {
     const files = await encodeBundle(testBundleInput('popularity'));
     const bad = await tamper(files, (m) => {
-      m.formatVersion = 3;
+      m.formatVersion = 4;
     });
     const err = await rejection(decodeBundleFromFiles(bad));
     expect(err).toBeInstanceOf(BundleVersionError);
     expect(err.code).toBe('BUNDLE_VERSION');
-    expect((err as BundleVersionError).formatVersion).toBe(3);
+    expect((err as BundleVersionError).formatVersion).toBe(4);
     expect(err.message).toMatch(/written by a newer version/);
   });
 

@@ -1,7 +1,15 @@
 // The model contract (docs/model.md) as checks on a manifest: which hyper-parameters and tensors each
 // bundle kind must have, with which dtypes and shapes. Engines can then index tensors without checking.
 import { BundleSchemaError, BundleShapeError } from './errors.ts';
-import type { DType, Manifest, ModelHyper, ModelKind, TensorEntry } from './types.ts';
+import {
+  REPEAT_RECENCY_TENSOR,
+  REPEAT_WEIGHTS_TENSOR,
+  type DType,
+  type Manifest,
+  type ModelHyper,
+  type ModelKind,
+  type TensorEntry,
+} from './types.ts';
 
 const FLOAT: readonly DType[] = ['float32', 'float16'];
 
@@ -137,11 +145,45 @@ function itemTableRequirements(kind: ModelKind, hyper: ModelHyper): TensorRequir
   }
 }
 
+/** The optional session-repeat head (docs/model.md): both tensors or neither, encoder kinds only, format ≥ 3. */
+function repeatHeadRequirements(
+  manifest: Pick<Manifest, 'kind' | 'tensors' | 'formatVersion'>,
+): TensorRequirement[] {
+  const present = manifest.tensors.filter((t) => t.name.startsWith('repeat.')).map((t) => t.name);
+  if (present.length === 0) return [];
+  if (manifest.kind === 'popularity') {
+    throw schemaError(
+      `manifest.json: a 'popularity' bundle has no session encoder, so no repeat head ('${present[0]}')`,
+    );
+  }
+  if (manifest.formatVersion < 3) {
+    throw schemaError(
+      `manifest.json: tensor '${present[0]}' is a repeat head, which needs formatVersion ≥ 3, not ${manifest.formatVersion}`,
+    );
+  }
+  const known = [REPEAT_RECENCY_TENSOR, REPEAT_WEIGHTS_TENSOR];
+  const unknown = present.find((name) => !known.includes(name));
+  if (unknown !== undefined) throw schemaError(`manifest.json: unknown repeat-head tensor '${unknown}'`);
+  const recency = manifest.tensors.find((t) => t.name === REPEAT_RECENCY_TENSOR);
+  if (recency !== undefined && recency.shape.length === 1 && recency.shape[0] < 1) {
+    throw new BundleShapeError(`tensor '${REPEAT_RECENCY_TENSOR}': needs at least one recency bias`, {
+      file: 'manifest.json',
+      tensor: REPEAT_RECENCY_TENSOR,
+    });
+  }
+  return [
+    { name: REPEAT_RECENCY_TENSOR, dtypes: ['float32'], shape: ['repeat ranks'] },
+    { name: REPEAT_WEIGHTS_TENSOR, dtypes: ['float32'], shape: [3] },
+  ];
+}
+
 /**
  * Throws BundleSchemaError for missing hyper-parameters or tensors, BundleShapeError for a tensor whose
  * dtype or shape breaks the contract. `sttd` tensors are checked for presence and dtype only.
  */
-export function checkContract(manifest: Pick<Manifest, 'kind' | 'hyper' | 'tensors'>): void {
+export function checkContract(
+  manifest: Pick<Manifest, 'kind' | 'hyper' | 'tensors' | 'formatVersion'>,
+): void {
   const { kind, hyper } = manifest;
   const byName = new Map<string, TensorEntry>(manifest.tensors.map((t) => [t.name, t]));
   const V = hyper.numItems;
@@ -150,6 +192,7 @@ export function checkContract(manifest: Pick<Manifest, 'kind' | 'hyper' | 'tenso
     { name: 'popularity', dtypes: ['uint32'], shape: [popularityLength] },
     ...itemTableRequirements(kind, hyper),
     ...(kind === 'popularity' ? [] : encoderRequirements(hyper)),
+    ...repeatHeadRequirements(manifest),
   ];
   const bound = new Map<string, number>();
   for (const req of requirements) {

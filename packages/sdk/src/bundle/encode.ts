@@ -10,7 +10,6 @@ import { TENSOR_ALIGNMENT, parseManifest } from './manifest.ts';
 import { decodeBundleFromFiles } from './decode.ts';
 import {
   BUNDLE_FORMAT,
-  BUNDLE_FORMAT_VERSION,
   MANIFEST_FILE,
   type DType,
   type FileEntry,
@@ -133,8 +132,7 @@ export async function encodeBundle(input: EncodeBundleInput): Promise<Map<string
   const version = (await sha256Hex(new TextEncoder().encode(JSON.stringify(content)))).slice(0, 16);
   const manifest: Manifest = {
     format: BUNDLE_FORMAT,
-    // Readers of version 1 cannot unpack bits: only bundles that need version 2 say so.
-    formatVersion: tensors.some((t) => t.bits !== undefined) ? BUNDLE_FORMAT_VERSION : 1,
+    formatVersion: lowestFormatVersion(tensors),
     kind: input.kind,
     version,
     createdAt: input.createdAt ?? new Date().toISOString(),
@@ -149,4 +147,11 @@ export async function encodeBundle(input: EncodeBundleInput): Promise<Map<string
   files.set(MANIFEST_FILE, new TextEncoder().encode(JSON.stringify(manifest, null, 2) + '\n'));
   await decodeBundleFromFiles(files); // value checks (codes < K, indices < V, finite weights)
   return files;
+}
+
+/** Older readers must reject what they would misread (bits: version 2, a repeat head: 3), and only that. */
+function lowestFormatVersion(tensors: readonly TensorEntry[]): number {
+  if (tensors.some((t) => t.name.startsWith('repeat.'))) return 3;
+  if (tensors.some((t) => t.bits !== undefined)) return 2;
+  return 1;
 }

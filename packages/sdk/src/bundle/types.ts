@@ -7,10 +7,16 @@
 
 /** `format` is the bundle's magic; `formatVersion` changes whenever a reader of an older version would misread. */
 export const BUNDLE_FORMAT = 'session-rec-bundle';
-/** Version 2 adds bit-packed integer tensors (`TensorEntry.bits`); writers use it only for bundles that have one. */
-export const BUNDLE_FORMAT_VERSION = 2;
+/**
+ * Version 2 adds bit-packed integer tensors (`TensorEntry.bits`), version 3 the session-repeat head
+ * (tensors `repeat.*`, docs/model.md); writers use the lowest version that reads the bundle right.
+ */
+export const BUNDLE_FORMAT_VERSION = 3;
 /** Every version this reader understands. */
-export const BUNDLE_FORMAT_VERSIONS: readonly number[] = [1, 2];
+export const BUNDLE_FORMAT_VERSIONS: readonly number[] = [1, 2, 3];
+/** The optional session-repeat head's tensors (docs/model.md "Repeat head"). */
+export const REPEAT_RECENCY_TENSOR = 'repeat.recency';
+export const REPEAT_WEIGHTS_TENSOR = 'repeat.weights';
 export const MANIFEST_FILE = 'manifest.json';
 
 export type ModelKind = 'popularity' | 'full' | 'compositional' | 'tt' | 'sttd';

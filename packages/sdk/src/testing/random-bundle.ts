@@ -2,7 +2,14 @@
 // Tensor names and shapes follow docs/model.md; the files come from the real codec (`encodeBundle`),
 // so a test that loads them exercises exactly what a shop would download.
 import { encodeBundle } from '../bundle/index.ts';
-import type { DType, ModelHyper, ModelKind, TypedArray } from '../bundle/types.ts';
+import {
+  REPEAT_RECENCY_TENSOR,
+  REPEAT_WEIGHTS_TENSOR,
+  type DType,
+  type ModelHyper,
+  type ModelKind,
+  type TypedArray,
+} from '../bundle/types.ts';
 import { seededRng } from '../engine/cpu/testing/random-model.ts';
 
 /** A seeded PRNG uniform in [0, 1) (mulberry32), the one random-bundle uses. */
@@ -34,6 +41,8 @@ export interface RandomBundleOptions {
   /** Weights are uniform in [-scale, scale]. Default 0.5 (large enough for well-separated scores). */
   scale?: number;
   seed?: number;
+  /** Adds a random session-repeat head (engine/repeat-head.ts) with `repeatHead` recency biases. Encoder kinds only. */
+  repeatHead?: number;
   /** Extra info recorded in the manifest (e.g. a test marker). */
   info?: Record<string, unknown>;
 }
@@ -113,6 +122,17 @@ export function randomBundleInput(kind: ModelKind, options: RandomBundleOptions)
     float('readout.f', [N]);
   }
   tensors.push({ name: 'popularity', dtype: 'uint32', shape: [V], data: order });
+  if (options.repeatHead !== undefined) {
+    if (kind === 'popularity') throw new RangeError('a popularity bundle cannot have a repeat head');
+    const R = options.repeatHead;
+    // Biases in [0, 3], falling with recency on average, large enough to reorder a random model's top-k.
+    const recency = Float32Array.from({ length: R }, (_, r) => 3 * rand() * (1 - r / (R + 1)));
+    const weights = Float32Array.from([rand(), rand() * 2 - 1, -0.5 * rand()]);
+    tensors.push(
+      { name: REPEAT_RECENCY_TENSOR, dtype: 'float32', shape: [R], data: recency },
+      { name: REPEAT_WEIGHTS_TENSOR, dtype: 'float32', shape: [3], data: weights },
+    );
+  }
 
   const vocabulary =
     options.vocabulary === 'list'

@@ -4,6 +4,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { evaluateBundle } from '../eval/index.ts';
 import { TENSOR_TRAIN_ROWS, type TensorTrainRows } from '../eval/tensor-train-rows.ts';
+import { progressPrinter } from './progress.ts';
 
 function positiveInt(name: string) {
   return (value: string): number => {
@@ -11,21 +12,6 @@ function positiveInt(name: string) {
     if (!Number.isInteger(n) || n < 1)
       throw new InvalidArgumentError(`${name} must be a positive integer, got "${value}"`);
     return n;
-  };
-}
-
-function progressPrinter(): (done: number, total: number) => void {
-  const start = performance.now();
-  let last = 0;
-  return (done, total) => {
-    const now = performance.now();
-    if (now - last < 2000 && done < total) return;
-    last = now;
-    const elapsed = (now - start) / 1000;
-    const eta = done > 0 ? (elapsed * (total - done)) / done : 0;
-    process.stderr.write(
-      `eval: ${done}/${total} cases (${((100 * done) / total).toFixed(1)}%), ${elapsed.toFixed(0)} s, ETA ${eta.toFixed(0)} s\n`,
-    );
   };
 }
 
@@ -68,7 +54,7 @@ const program = new Command('eval')
         workers: opts.workers ?? 1,
         rows: opts.rows,
         byRepeat: opts.byRepeat ?? false,
-        onProgress: progressPrinter(),
+        onProgress: progressPrinter('eval'),
       });
       process.stderr.write(
         `eval: ${kind} bundle on ${dataset}, ${metrics.cases} cases in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,

@@ -1,6 +1,7 @@
 // `pnpm train <model> …`: one sub-command per model family, each registered by one line below.
 import { Command } from 'commander';
 import { registerPopularityCommand } from './commands/popularity.ts';
+import { registerRepeatHeadCommand } from './commands/repeat-head.ts';
 import { registerSttdCommand } from './commands/sttd.ts';
 import { registerStudentCommand } from './commands/student.ts';
 import { registerTeacherCommand } from './commands/teacher.ts';
@@ -12,4 +13,5 @@ registerTeacherCommand(program);
 registerStudentCommand(program);
 registerTtCommand(program);
 registerSttdCommand(program);
+registerRepeatHeadCommand(program);
 await program.parseAsync(process.argv);

@@ -9,6 +9,11 @@ export {
   type RankingCase,
   type ScoreAllFn,
 } from './evaluate.ts';
-export { rankCasesWithEngine } from './prefix-groups.ts';
+export {
+  rankCasesWithEngine,
+  scoreCasesWithEngine,
+  type ScoreCasesOptions,
+  type ScoredCaseVisitor,
+} from './prefix-groups.ts';
 export { evaluateBundle, type BundleMetrics, type EvaluateBundleOptions } from './evaluate-bundle.ts';
 export { EvalInputError } from './errors.ts';

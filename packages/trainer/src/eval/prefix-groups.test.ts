@@ -7,17 +7,25 @@ import { rankCases, type RankingCase } from './evaluate.ts';
 import { rankCasesWithEngine } from './prefix-groups.ts';
 
 describe('rankCasesWithEngine (prefix sharing)', () => {
-  for (const kind of ['full', 'compositional', 'popularity'] as ModelKind[]) {
-    it(`${kind}: ranks equal scoring every case alone, across groups, sliding windows and lone cases`, async () => {
+  const variants: [ModelKind, number | undefined][] = [
+    ['full', undefined],
+    ['compositional', undefined],
+    ['popularity', undefined],
+    ['compositional', 3],
+  ];
+  for (const [kind, repeatHead] of variants) {
+    const name = repeatHead === undefined ? kind : `${kind} with a repeat head`;
+    it(`${name}: ranks equal scoring every case alone, across groups, sliding windows and lone cases`, async () => {
       const V = 120;
       const maxLen = 6;
       const engine = createCpuEngine(
         await decodeBundleFromFiles(
-          await randomBundleFiles(kind, { numItems: V, dim: 8, heads: 2, maxLen, seed: 5 }),
+          await randomBundleFiles(kind, { numItems: V, dim: 8, heads: 2, maxLen, seed: 5, repeatHead }),
         ),
       );
       const rng = seededRandom(8);
-      const item = (): number => Math.floor(rng() * V);
+      // A small catalogue share so that sessions repeat items (what the repeat head scores).
+      const item = (): number => Math.floor(rng() * (repeatHead === undefined ? V : 12));
       const cases: RankingCase[] = [];
       for (const length of [10, 2, 7, 1, 4, 6]) {
         const session = Array.from({ length: length + 1 }, item);

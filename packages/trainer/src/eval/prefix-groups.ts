@@ -1,8 +1,8 @@
-// Ranking with the CPU engine, sharing the encoder across a test session's prefixes. The protocol's test
-// cases are every prefix of each test session (test.txt lists them longest first); the encoder is causal,
-// so one pass over the longest prefix gives θ for all of them (engine.encodePrefixes), and their scores
-// come from one table pass per 8 θs (engine.scoreThetas). Results are identical to scoring each case
-// alone (bit-identical θ and scores, tested).
+// Scoring test cases with the CPU engine, sharing the encoder across a test session's prefixes. The
+// protocol's test cases are every prefix of each test session (test.txt lists them longest first); the
+// encoder is causal, so one pass over the longest prefix gives θ for all of them (engine.encodePrefixes),
+// and their scores come from one table pass per 8 θs (engine.scoreThetas). Results are identical to
+// scoring each case alone (bit-identical θ and scores, tested).
 import type { CpuScoringEngine } from '@session-rec/sdk/engine/cpu';
 import { rankOfLabel } from './metrics.ts';
 import { modelSession, rankCases, type EvaluateOptions, type RankingCase } from './evaluate.ts';
@@ -17,21 +17,43 @@ function isPrefixOf(a: readonly number[], b: readonly number[]): boolean {
   return true;
 }
 
-/** Ranks of each case's label (1-based), in case order, through `engine`. */
-export function rankCasesWithEngine(
+/**
+ * Receives case `index`'s scores: scores[offset … offset + V), valid only during the call. `session` is
+ * the model's window of the case's prefix.
+ */
+export type ScoredCaseVisitor = (
+  index: number,
+  session: readonly number[],
+  scores: Float32Array,
+  offset: number,
+) => void;
+
+export interface ScoreCasesOptions extends EvaluateOptions {
+  /** Add the bundle's repeat head (default true: what the engine recommends with); false gives θ·e alone. */
+  repeatHead?: boolean;
+}
+
+/** Scores every case through `engine` (encoder bodies of prefixes shared) and hands each to `visit`, in order. */
+export function scoreCasesWithEngine(
   cases: readonly RankingCase[],
   engine: CpuScoringEngine,
-  opts: EvaluateOptions,
-): Int32Array {
+  opts: ScoreCasesOptions,
+  visit: ScoredCaseVisitor,
+): void {
   const { numItems, maxLen } = opts;
+  const withHead = opts.repeatHead ?? true;
+  const scores = new Float32Array(numItems);
   if (engine.bundle.manifest.kind === 'popularity') {
-    return rankCases(cases, (session, out) => engine.scoreAll(session, out), opts);
+    for (let c = 0; c < cases.length; c++) {
+      const session = modelSession(cases[c].prefix, maxLen);
+      visit(c, session, engine.scoreAll(session, scores), 0);
+      opts.onProgress?.(c + 1, cases.length);
+    }
+    return;
   }
   const dim = engine.bundle.manifest.hyper.dim!;
-  const scores = new Float32Array(numItems);
   const batchThetas = new Float32Array(BATCH * dim);
   const batchScores = new Float32Array(BATCH * numItems);
-  const ranks = new Int32Array(cases.length);
   let c = 0;
   while (c < cases.length) {
     const anchor = modelSession(cases[c].prefix, maxLen);
@@ -44,9 +66,8 @@ export function rankCasesWithEngine(
       sessions.push(next);
       end++;
     }
-    if (end - c === 1) {
-      engine.scoreAll(anchor, scores);
-      ranks[c] = rankOfLabel(scores, cases[c].label);
+    if (end - c === 1 && (withHead || anchor.length === 0)) {
+      visit(c, anchor, engine.scoreAll(anchor, scores), 0);
     } else {
       // θ of every prefix in one pass, then the group's θs scored BATCH at a time (one table pass each).
       const thetas = engine.encodePrefixes(anchor)!;
@@ -57,12 +78,30 @@ export function rankCasesWithEngine(
           batchThetas.set(thetas.subarray((n - 1) * dim, n * dim), b * dim);
         }
         engine.scoreThetas(batchThetas, count, batchScores);
-        for (let b = 0; b < count; b++)
-          ranks[first + b] = rankOfLabel(batchScores, cases[first + b].label, b * numItems, numItems);
+        for (let b = 0; b < count; b++) {
+          const session = sessions[first + b - c];
+          if (withHead) engine.addRepeatScores(session, batchScores, b * numItems);
+          visit(first + b, session, batchScores, b * numItems);
+        }
       }
     }
     c = end;
     opts.onProgress?.(c, cases.length);
   }
+}
+
+/** Ranks of each case's label (1-based), in case order, through `engine` (repeat head included). */
+export function rankCasesWithEngine(
+  cases: readonly RankingCase[],
+  engine: CpuScoringEngine,
+  opts: EvaluateOptions,
+): Int32Array {
+  if (engine.bundle.manifest.kind === 'popularity') {
+    return rankCases(cases, (session, out) => engine.scoreAll(session, out), opts);
+  }
+  const ranks = new Int32Array(cases.length);
+  scoreCasesWithEngine(cases, engine, opts, (c, _session, scores, offset) => {
+    ranks[c] = rankOfLabel(scores, cases[c].label, offset, opts.numItems);
+  });
   return ranks;
 }

@@ -7,6 +7,7 @@ import { createEncoder, type SessionEncoder } from './encoder.ts';
 import { EngineDisposedError, ModelHyperError } from './errors.ts';
 import { createItemTable } from './item-tables/registry.ts';
 import { requireTensor } from './tensors.ts';
+import { addRepeatBoosts, readRepeatHead } from '../repeat-head.ts';
 
 export interface CpuScoringEngine extends ScoringEngine {
   readonly name: 'cpu';
@@ -17,9 +18,14 @@ export interface CpuScoringEngine extends ScoringEngine {
    * (what `pnpm eval` uses for a test session's expanded prefixes); undefined for `popularity`.
    */
   encodePrefixes(session: readonly number[]): Float32Array | undefined;
-  /** score_i = θ·e(i) for every item into out (length V): the scoring half of scoreAll. */
+  /**
+   * Adds the bundle's repeat head (docs/model.md) to scores[offset + i] of the session's items: what
+   * scoreAll adds after θ·e(i). No-op for bundles without a head. Returns whether the bundle has one.
+   */
+  addRepeatScores(session: readonly number[], scores: Float32Array, offset?: number): boolean;
+  /** score_i = θ·e(i) for every item into out (length V): the θ half of scoreAll (no repeat head). */
   scoreTheta(theta: Float32Array, out: Float32Array): Float32Array;
-  /** out[b·V + i] = θ_b·e(i) for `count` θs packed in thetas ([count × dim]); one table pass where the kind allows. */
+  /** out[b·V + i] = θ_b·e(i) (no repeat head) for `count` θs packed in thetas ([count × dim]); one table pass where the kind allows. */
   scoreThetas(thetas: Float32Array, count: number, out: Float32Array): Float32Array;
 }
 
@@ -31,6 +37,7 @@ export function createCpuEngine(bundle: ModelBundle): CpuScoringEngine {
   const table = createItemTable(bundle);
   const encoder: SessionEncoder | undefined = table.dim === 0 ? undefined : createEncoder(bundle, table);
   const popularOrder = requireTensor(bundle, 'popularity', ['uint32'], [-1]);
+  const repeatHead = readRepeatHead(bundle);
   const scratch = new Float32Array(numItems);
   const emptyTheta = new Float32Array(0);
   let disposed = false;
@@ -55,6 +62,7 @@ export function createCpuEngine(bundle: ModelBundle): CpuScoringEngine {
       for (let r = 0; r < P; r++) out[popularOrder[r]] = P - r;
     } else {
       table.scoreAll(encoder.encode(session), out);
+      if (repeatHead !== undefined) addRepeatBoosts(repeatHead, lastClicks(session, encoder.maxLen), out);
     }
     return out;
   }
@@ -74,6 +82,12 @@ export function createCpuEngine(bundle: ModelBundle): CpuScoringEngine {
     encode(session, theta) {
       live();
       return encoder?.encode(session, theta);
+    },
+    addRepeatScores(session, scores, offset = 0) {
+      live();
+      if (repeatHead === undefined || encoder === undefined || session.length === 0) return false;
+      addRepeatBoosts(repeatHead, lastClicks(session, encoder.maxLen), scores, offset);
+      return true;
     },
     encodePrefixes(session) {
       live();
@@ -122,4 +136,9 @@ export function createCpuEngine(bundle: ModelBundle): CpuScoringEngine {
       disposed = true;
     },
   };
+}
+
+/** The window the model reads: the last maxLen clicks (no copy when the session is that short). */
+function lastClicks(session: readonly number[], maxLen: number): readonly number[] {
+  return session.length > maxLen ? session.slice(-maxLen) : session;
 }

@@ -14,6 +14,8 @@ import { bindGroup, createKernel, storageBuffer } from './gpu-util.ts';
 import { createGpuItemTable } from './item-tables/registry.ts';
 import type { GpuItemTable } from './item-tables/types.ts';
 import { MASK_WORKGROUP, maskExcludedWgsl } from './kernels/mask-excluded.ts';
+import { REPEAT_BOOST_WORKGROUP, addRepeatBoostsWgsl } from './kernels/add-repeat-boosts.ts';
+import { readRepeatHead, repeatBoosts } from '../repeat-head.ts';
 import { TOPK_MAX_K } from './kernels/topk-tile.ts';
 import { modelFreeScores } from './model-free-scores.ts';
 import { createGpuTopK, type GpuTopK } from './topk.ts';
@@ -131,7 +133,7 @@ async function createGpuPath(device: GPUDevice, bundle: ModelBundle): Promise<Gp
   let encoder: GpuEncoder | undefined;
   let topk: GpuTopK | undefined;
   try {
-    // params: {n, exclude_count} for the readout and the exclusion mask.
+    // params: {n, exclude_count, boost_count} for the readout, the exclusion mask and the repeat head.
     const params = keep(
       device.createBuffer({
         label: 'params',
@@ -155,6 +157,8 @@ async function createGpuPath(device: GPUDevice, bundle: ModelBundle): Promise<Gp
     let allScores: GPUBuffer | undefined; // readback of every score, only for k > TOPK_MAX_K
     let exclude = storageBuffer(device, 'exclude', 64 * 4);
     let maskGroup = bindGroup(device, maskPipe, [params, exclude, scores], 'mask-excluded');
+    const repeat = await createRepeatBoostPass(device, bundle, params, scores);
+    if (repeat !== undefined) owned.push(...repeat.buffers);
     const paramData = new Uint32Array(4);
     const maxLen = encoder.maxLen;
     const sessionData = new Uint32Array(maxLen);
@@ -177,8 +181,10 @@ async function createGpuPath(device: GPUDevice, bundle: ModelBundle): Promise<Gp
           maskGroup = bindGroup(device, maskPipe, [params, exclude, scores], 'mask-excluded');
         }
         if (excluded.length > 0) device.queue.writeBuffer(exclude, 0, Uint32Array.from(excluded));
+        const boostCount = repeat?.write(session.slice(start)) ?? 0;
         paramData[0] = n;
         paramData[1] = excluded.length;
+        paramData[2] = boostCount;
         device.queue.writeBuffer(params, 0, paramData);
 
         const kk = Math.min(k, V);
@@ -186,6 +192,7 @@ async function createGpuPath(device: GPUDevice, bundle: ModelBundle): Promise<Gp
         const pass = cmd.beginComputePass({ label: 'recommend' });
         enc.record(pass);
         scoreAll(pass);
+        if (repeat !== undefined && boostCount > 0) repeat.record(pass, boostCount);
         if (excluded.length > 0) {
           pass.setPipeline(maskPipe);
           pass.setBindGroup(0, maskGroup);
@@ -247,4 +254,48 @@ async function createGpuPath(device: GPUDevice, bundle: ModelBundle): Promise<Gp
 /** SwiftShader (and other CPU fallbacks) run workgroups as CPU fibers: fewer, bigger workgroups pay off there. */
 function isCpuAdapter(device: GPUDevice): boolean {
   return isCpuBackedAdapter((device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo);
+}
+
+interface RepeatBoostPass {
+  /** Writes the session's boosts (the model's window, oldest first); returns how many. */
+  write(window: readonly number[]): number;
+  record(pass: GPUComputePassEncoder, count: number): void;
+  buffers: GPUBuffer[];
+}
+
+/** The repeat head's pass (kernels/add-repeat-boosts.ts), or undefined when the bundle has no head. */
+async function createRepeatBoostPass(
+  device: GPUDevice,
+  bundle: ModelBundle,
+  params: GPUBuffer,
+  scores: GPUBuffer,
+): Promise<RepeatBoostPass | undefined> {
+  const head = readRepeatHead(bundle);
+  if (head === undefined) return undefined;
+  const { maxLen, numItems } = bundle.manifest.hyper;
+  const pipe = await createKernel(
+    device,
+    'add-repeat-boosts',
+    addRepeatBoostsWgsl({ numItems, scoreWeight: head.scoreWeight }),
+  );
+  // At most maxLen distinct items per session: buffers sized once.
+  const items = storageBuffer(device, 'repeat-items', maxLen * 4);
+  const boosts = storageBuffer(device, 'repeat-boosts', maxLen * 4);
+  const group = bindGroup(device, pipe, [params, items, boosts, scores], 'add-repeat-boosts');
+  return {
+    write(window) {
+      const b = repeatBoosts(head, window);
+      if (b.count > 0) {
+        device.queue.writeBuffer(items, 0, b.indices);
+        device.queue.writeBuffer(boosts, 0, b.boosts);
+      }
+      return b.count;
+    },
+    record(pass, count) {
+      pass.setPipeline(pipe);
+      pass.setBindGroup(0, group);
+      pass.dispatchWorkgroups(Math.ceil(count / REPEAT_BOOST_WORKGROUP));
+    },
+    buffers: [items, boosts],
+  };
 }

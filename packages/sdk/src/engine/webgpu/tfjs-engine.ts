@@ -14,6 +14,7 @@ import { hyperNumber, requireHyperInt, requireTensor, tensorShape } from '../cpu
 import { topK, validateK } from '../topk.ts';
 import type { Engine, ScoredItem, TopKOptions } from '../types.ts';
 import { modelFreeScores } from './model-free-scores.ts';
+import { readRepeatHead, repeatBoosts } from '../repeat-head.ts';
 import { WebGpuEngineDisposedError, WebGpuUnavailableError } from './errors.ts';
 
 export interface TfjsWebGpuEngine extends Engine {
@@ -161,6 +162,23 @@ export async function createTfjsEngine(bundle: ModelBundle): Promise<TfjsWebGpuE
       return score(theta);
     });
 
+  // The repeat head (engine/repeat-head.ts): its boosts scattered into a [V] tensor and added.
+  const repeatHead = readRepeatHead(bundle);
+  function withRepeatBoosts(scores: tf.Tensor1D, window: readonly number[]): tf.Tensor1D {
+    if (repeatHead === undefined) return scores;
+    const b = repeatBoosts(repeatHead, window);
+    const head = repeatHead;
+    // score + (scoreWeight · score + boost) at the session's items, 0 added elsewhere.
+    const boosted = tf.tidy(() => {
+      const at = tf.tensor2d(Int32Array.from(b.indices), [b.count, 1], 'int32');
+      const own = tf.gatherND(scores, at) as tf.Tensor1D;
+      const delta = tf.add(tf.mul(own, head.scoreWeight), tf.tensor1d(b.boosts));
+      return tf.add(scores, tf.scatterND(at, delta, [V]));
+    }) as tf.Tensor1D;
+    scores.dispose();
+    return boosted;
+  }
+
   async function recommendNow(session: readonly number[], options: TopKOptions): Promise<ScoredItem[]> {
     if (disposed) throw new WebGpuEngineDisposedError();
     validateK(options.k);
@@ -172,7 +190,8 @@ export async function createTfjsEngine(bundle: ModelBundle): Promise<TfjsWebGpuE
     if (session.length === 0) return topK(fallbackScores(), options.k, options.exclude);
     const exclude = options.exclude ?? new Set<number>();
     const want = Math.min(V, options.k + exclude.size);
-    const scores = forward(session.slice(-maxLen));
+    const window = session.slice(-maxLen);
+    const scores = withRepeatBoosts(forward(window), window);
     const { values, indices } = tf.topk(scores, want, true);
     scores.dispose();
     const [vals, idxs] = await Promise.all([values.data(), indices.data()]);
