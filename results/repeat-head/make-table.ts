@@ -15,6 +15,7 @@ interface Report {
   test: {
     withoutHead: M;
     withHead: M;
+    withLikelihoodHead?: M;
     repeatCases: { withoutHead: M; withHead: M };
     newItemCases: { withoutHead: M; withHead: M };
   };
@@ -23,21 +24,22 @@ interface Report {
 
 const here = dirname(fileURLToPath(import.meta.url));
 const f = (x: number) => x.toFixed(2);
+const opt = (x: number | undefined) => (x === undefined ? '—' : f(x));
 const reports = readdirSync(here)
   .filter((n) => n.endsWith('.json'))
   .sort()
   .map((n) => JSON.parse(readFileSync(join(here, n), 'utf8')) as Report);
 
 console.log(
-  '| bundle | test P@10 | NDCG@10 | with head: P@10 | NDCG@10 | repeat cases P@10 | new-item cases P@10 | validation P@10 |',
+  '| bundle | test P@10 | NDCG@10 | with head: P@10 | NDCG@10 | likelihood head: P@10 | NDCG@10 | repeat cases P@10 | new-item cases P@10 | validation P@10 |',
 );
-console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of reports) {
   const t = r.test;
   const name = r.out.split('/').pop()!;
   console.log(
     `| ${name} | ${f(t.withoutHead['P@10'])} | ${f(t.withoutHead['NDCG@10'])} | **${f(t.withHead['P@10'])}** | ` +
-      `**${f(t.withHead['NDCG@10'])}** | ${f(t.repeatCases.withoutHead['P@10'])} → ${f(t.repeatCases.withHead['P@10'])} | ` +
+      `**${f(t.withHead['NDCG@10'])}** | ${opt(t.withLikelihoodHead?.['P@10'])} | ${opt(t.withLikelihoodHead?.['NDCG@10'])} | ${f(t.repeatCases.withoutHead['P@10'])} → ${f(t.repeatCases.withHead['P@10'])} | ` +
       `${f(t.newItemCases.withoutHead['P@10'])} → ${f(t.newItemCases.withHead['P@10'])} | ` +
       `${f(r.validation.withoutHead['P@10'])} → ${f(r.validation.withHead['P@10'])} |`,
   );
