@@ -12,6 +12,6 @@ export {
 export { parseManifest, parseManifestBytes, looksLikeHtml, TENSOR_ALIGNMENT } from './manifest.ts';
 export { MIN_POPULARITY_LENGTH } from './contract.ts';
 export { BYTES_PER_ELEMENT, elementCount } from './dtype.ts';
-export { VOCAB_FILE, vocabularyInput } from './vocabulary.ts';
+export { VOCAB_FILE, tensorInputs, vocabularyInput } from './vocabulary.ts';
 export { bitsFor, packedByteLength } from './bit-pack.ts';
 export { encodeFloat16, decodeFloat16, float32ToFloat16Bits, float16BitsToFloat32 } from './float16.ts';

@@ -1,6 +1,7 @@
 // Item vocabulary: internal index ↔ external id. `range` needs no file; `list` is vocab.txt, one id a line.
 import { BundleValueError } from './errors.ts';
 import type { ModelBundle, Vocabulary } from './types.ts';
+import type { TensorInput } from './encode.ts';
 
 export const VOCAB_FILE = 'vocab.txt';
 
@@ -107,4 +108,21 @@ export function vocabularyInput(
   const { vocabulary } = bundle.manifest;
   if (vocabulary.type === 'range') return vocabulary;
   return Array.from({ length: vocabulary.count }, (_, i) => bundle.itemIds(i));
+}
+
+/**
+ * A read bundle's tensors in the form `encodeBundle` takes them (stored dtype and bit-packing kept), minus
+ * those `drop` rejects — for re-encoding a bundle with some tensors replaced.
+ */
+export function tensorInputs(
+  bundle: ModelBundle,
+  drop: (name: string) => boolean = () => false,
+): TensorInput[] {
+  const bits = new Map(bundle.manifest.tensors.map((t) => [t.name, t.bits]));
+  return [...bundle.tensors]
+    .filter(([name]) => !drop(name))
+    .map(([name, t]) => {
+      const b = bits.get(name);
+      return { name, dtype: t.dtype, shape: t.shape, data: t.data, ...(b !== undefined ? { bits: b } : {}) };
+    });
 }

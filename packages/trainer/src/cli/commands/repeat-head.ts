@@ -8,6 +8,7 @@ import { basename, dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import {
   encodeBundle,
+  tensorInputs,
   REPEAT_RECENCY_TENSOR,
   REPEAT_WEIGHTS_TENSOR,
   vocabularyInput,
@@ -54,17 +55,6 @@ function validationCases(sessions: readonly Int32Array[], toBundle: (i: number) 
     for (let n = s.length - 1; n >= 1; n--) cases.push({ prefix: s.slice(0, n), label: s[n] });
   }
   return cases;
-}
-
-/** The bundle's tensors as encodeBundle takes them (dtype and bit-packing kept), without any old head. */
-function tensorInputs(bundle: ModelBundle): TensorInput[] {
-  const bits = new Map(bundle.manifest.tensors.map((t) => [t.name, t.bits]));
-  return [...bundle.tensors]
-    .filter(([name]) => !name.startsWith('repeat.'))
-    .map(([name, t]) => {
-      const b = bits.get(name);
-      return { name, dtype: t.dtype, shape: t.shape, data: t.data, ...(b !== undefined ? { bits: b } : {}) };
-    });
 }
 
 function headTensors(head: RepeatHead): TensorInput[] {
@@ -229,7 +219,7 @@ async function fitCommand(flags: RepeatHeadFlags, command: string): Promise<void
       kind: manifest.kind,
       hyper: manifest.hyper,
       vocabulary: vocabularyInput(bundle),
-      tensors: [...tensorInputs(bundle), ...headTensors(head)],
+      tensors: [...tensorInputs(bundle, (name) => name.startsWith('repeat.')), ...headTensors(head)],
       ...(metrics ? { metrics } : {}),
       info,
     });

@@ -7,7 +7,7 @@
 //          [--minutes 20] [--lr 1e-4] [--batch 64] [--valid-sessions 1000] [--check-minutes 4]
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
-import { encodeBundle, vocabularyInput, type TensorInput } from '@session-rec/sdk/bundle';
+import { encodeBundle, tensorInputs, vocabularyInput } from '@session-rec/sdk/bundle';
 import { readBundleDir, writeBundleDir } from '@session-rec/sdk/bundle/node';
 import { createCpuEngine, type CpuScoringEngine } from '@session-rec/sdk/engine/cpu';
 import { seededRandom, shuffleInPlace } from '../../data/prng.ts';
@@ -131,14 +131,9 @@ outer: for (let epoch = 0; ; epoch++) {
   }
 }
 
-const bits = new Map(manifest.tensors.map((t) => [t.name, t.bits]));
-const tensors: TensorInput[] = [...bundle.tensors]
-  .filter(([name]) => !name.startsWith('repeat.'))
-  .map(([name, t]) => {
-    const b = bits.get(name);
-    const data = name === 'codebooks' ? bestCodebooks : t.data;
-    return { name, dtype: t.dtype, shape: t.shape, data, ...(b !== undefined ? { bits: b } : {}) };
-  });
+const tensors = tensorInputs(bundle, (name) => name.startsWith('repeat.')).map((t) =>
+  t.name === 'codebooks' ? { ...t, data: bestCodebooks } : t,
+);
 const { repeatHead: _dropped, ...info } = manifest.info ?? {};
 await writeBundleDir(
   resolve(outDir),
