@@ -145,6 +145,25 @@ const cases: { name: string; c: EquivalenceCase }[] = [
     },
   },
   {
+    // The prior's scatter (depth not a multiple of the workgroup) runs before the repeat head reads the scores.
+    name: 'compositional with a popularity prior (depth 1000) and a repeat head, V=2049',
+    c: {
+      kind: 'compositional',
+      bundle: { numItems: 2049, dim: 32, M: 4, K: 32, seed: 15, repeatHead: 4, popularityPrior: 1000 },
+      sessions: 6,
+      ks: [1, 10, 100],
+    },
+  },
+  {
+    name: 'full with a popularity prior over the whole catalogue, V=1001',
+    c: {
+      kind: 'full',
+      bundle: { numItems: 1001, dim: 32, heads: 2, seed: 16, popularityPrior: 1001 },
+      sessions: 4,
+      ks: [10, 100],
+    },
+  },
+  {
     name: 'k larger than the catalogue, V=60',
     c: {
       kind: 'compositional',
@@ -184,6 +203,16 @@ const tfjsCases: { name: string; c: EquivalenceCase }[] = [
       kind: 'compositional',
       engine: 'tfjs-webgpu',
       bundle: { numItems: 2049, dim: 32, M: 4, K: 32, seed: 13, repeatHead: 6 },
+      sessions: 4,
+      ks: [10],
+    },
+  },
+  {
+    name: 'tfjs-webgpu: compositional with a popularity prior and a repeat head, V=2049',
+    c: {
+      kind: 'compositional',
+      engine: 'tfjs-webgpu',
+      bundle: { numItems: 2049, dim: 32, M: 4, K: 32, seed: 15, repeatHead: 4, popularityPrior: 1000 },
       sessions: 4,
       ks: [10],
     },

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  BUNDLE_FORMAT_VERSION,
   BundleError,
   BundleFormatError,
   BundleIntegrityError,
@@ -423,12 +424,12 @@ describe('decode rejects damaged bundles with a typed error naming the culprit',
   it('an unknown format version → BundleVersionError', async () => {
     const files = await encodeBundle(testBundleInput('popularity'));
     const bad = await tamper(files, (m) => {
-      m.formatVersion = 4;
+      m.formatVersion = BUNDLE_FORMAT_VERSION + 1;
     });
     const err = await rejection(decodeBundleFromFiles(bad));
     expect(err).toBeInstanceOf(BundleVersionError);
     expect(err.code).toBe('BUNDLE_VERSION');
-    expect((err as BundleVersionError).formatVersion).toBe(4);
+    expect((err as BundleVersionError).formatVersion).toBe(BUNDLE_FORMAT_VERSION + 1);
     expect(err.message).toMatch(/written by a newer version/);
   });
 

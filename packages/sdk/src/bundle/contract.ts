@@ -2,6 +2,7 @@
 // bundle kind must have, with which dtypes and shapes. Engines can then index tensors without checking.
 import { BundleSchemaError, BundleShapeError } from './errors.ts';
 import {
+  POPULARITY_PRIOR_TENSOR,
   REPEAT_RECENCY_TENSOR,
   REPEAT_WEIGHTS_TENSOR,
   type DType,
@@ -145,22 +146,37 @@ function itemTableRequirements(kind: ModelKind, hyper: ModelHyper): TensorRequir
   }
 }
 
+/**
+ * The tensors of an optional part of the head (names starting with `prefix`), after the checks every part
+ * shares: encoder kinds only (it adds to θ·e), and a format version that knows it.
+ */
+function optionalPartTensors(
+  manifest: Pick<Manifest, 'kind' | 'tensors' | 'formatVersion'>,
+  prefix: string,
+  part: string,
+  sinceVersion: number,
+): string[] {
+  const present = manifest.tensors.filter((t) => t.name.startsWith(prefix)).map((t) => t.name);
+  if (present.length === 0) return present;
+  if (manifest.kind === 'popularity') {
+    throw schemaError(
+      `manifest.json: a 'popularity' bundle has no session encoder, so no ${part} ('${present[0]}')`,
+    );
+  }
+  if (manifest.formatVersion < sinceVersion) {
+    throw schemaError(
+      `manifest.json: tensor '${present[0]}' is a ${part}, which needs formatVersion ≥ ${sinceVersion}, not ${manifest.formatVersion}`,
+    );
+  }
+  return present;
+}
+
 /** The optional session-repeat head (docs/model.md): both tensors or neither, encoder kinds only, format ≥ 3. */
 function repeatHeadRequirements(
   manifest: Pick<Manifest, 'kind' | 'tensors' | 'formatVersion'>,
 ): TensorRequirement[] {
-  const present = manifest.tensors.filter((t) => t.name.startsWith('repeat.')).map((t) => t.name);
+  const present = optionalPartTensors(manifest, 'repeat.', 'repeat head', 3);
   if (present.length === 0) return [];
-  if (manifest.kind === 'popularity') {
-    throw schemaError(
-      `manifest.json: a 'popularity' bundle has no session encoder, so no repeat head ('${present[0]}')`,
-    );
-  }
-  if (manifest.formatVersion < 3) {
-    throw schemaError(
-      `manifest.json: tensor '${present[0]}' is a repeat head, which needs formatVersion ≥ 3, not ${manifest.formatVersion}`,
-    );
-  }
   const known = [REPEAT_RECENCY_TENSOR, REPEAT_WEIGHTS_TENSOR];
   const unknown = present.find((name) => !known.includes(name));
   if (unknown !== undefined) throw schemaError(`manifest.json: unknown repeat-head tensor '${unknown}'`);
@@ -175,6 +191,17 @@ function repeatHeadRequirements(
     { name: REPEAT_RECENCY_TENSOR, dtypes: ['float32'], shape: ['repeat ranks'] },
     { name: REPEAT_WEIGHTS_TENSOR, dtypes: ['float32'], shape: [3] },
   ];
+}
+
+/** The optional popularity prior (docs/model.md): [weight, depth], encoder kinds only, format ≥ 4. */
+function popularityPriorRequirements(
+  manifest: Pick<Manifest, 'kind' | 'tensors' | 'formatVersion'>,
+): TensorRequirement[] {
+  const present = optionalPartTensors(manifest, 'prior.', 'popularity prior', 4);
+  if (present.length === 0) return [];
+  const unknown = present.find((name) => name !== POPULARITY_PRIOR_TENSOR);
+  if (unknown !== undefined) throw schemaError(`manifest.json: unknown prior tensor '${unknown}'`);
+  return [{ name: POPULARITY_PRIOR_TENSOR, dtypes: ['float32'], shape: [2] }];
 }
 
 /**
@@ -193,6 +220,7 @@ export function checkContract(
     ...itemTableRequirements(kind, hyper),
     ...(kind === 'popularity' ? [] : encoderRequirements(hyper)),
     ...repeatHeadRequirements(manifest),
+    ...popularityPriorRequirements(manifest),
   ];
   const bound = new Map<string, number>();
   for (const req of requirements) {

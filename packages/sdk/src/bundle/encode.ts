@@ -11,6 +11,7 @@ import { decodeBundleFromFiles } from './decode.ts';
 import {
   BUNDLE_FORMAT,
   MANIFEST_FILE,
+  POPULARITY_PRIOR_TENSOR,
   type DType,
   type FileEntry,
   type Manifest,
@@ -151,6 +152,7 @@ export async function encodeBundle(input: EncodeBundleInput): Promise<Map<string
 
 /** Older readers must reject what they would misread (bits: version 2, a repeat head: 3), and only that. */
 function lowestFormatVersion(tensors: readonly TensorEntry[]): number {
+  if (tensors.some((t) => t.name === POPULARITY_PRIOR_TENSOR)) return 4;
   if (tensors.some((t) => t.name.startsWith('repeat.'))) return 3;
   if (tensors.some((t) => t.bits !== undefined)) return 2;
   return 1;

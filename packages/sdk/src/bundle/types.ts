@@ -9,14 +9,17 @@
 export const BUNDLE_FORMAT = 'session-rec-bundle';
 /**
  * Version 2 adds bit-packed integer tensors (`TensorEntry.bits`), version 3 the session-repeat head
- * (tensors `repeat.*`, docs/model.md); writers use the lowest version that reads the bundle right.
+ * (tensors `repeat.*`, docs/model.md), version 4 the popularity prior (`prior.popularity`); writers use
+ * the lowest version that reads the bundle right.
  */
-export const BUNDLE_FORMAT_VERSION = 3;
+export const BUNDLE_FORMAT_VERSION = 4;
 /** Every version this reader understands. */
-export const BUNDLE_FORMAT_VERSIONS: readonly number[] = [1, 2, 3];
+export const BUNDLE_FORMAT_VERSIONS: readonly number[] = [1, 2, 3, 4];
 /** The optional session-repeat head's tensors (docs/model.md "Repeat head"). */
 export const REPEAT_RECENCY_TENSOR = 'repeat.recency';
 export const REPEAT_WEIGHTS_TENSOR = 'repeat.weights';
+/** The optional popularity prior (docs/model.md "Popularity prior"): [weight, depth]. */
+export const POPULARITY_PRIOR_TENSOR = 'prior.popularity';
 export const MANIFEST_FILE = 'manifest.json';
 
 export type ModelKind = 'popularity' | 'full' | 'compositional' | 'tt' | 'sttd';

@@ -1,7 +1,7 @@
 // Value checks on decoded tensors: what engines index with must be in range, and weights must be finite,
 // so that a corrupt bundle fails here with a precise error instead of producing garbage scores later.
 import { BundleValueError } from './errors.ts';
-import type { Manifest, ModelBundle } from './types.ts';
+import { POPULARITY_PRIOR_TENSOR, type Manifest, type ModelBundle } from './types.ts';
 
 function fail(manifest: Manifest, tensor: string, position: number, message: string): never {
   const file = manifest.tensors.find((t) => t.name === tensor)?.file;
@@ -31,6 +31,20 @@ export function checkTensorValues(manifest: Manifest, tensors: ModelBundle['tens
     if (item >= V) fail(manifest, 'popularity', i, `item index ${item} at position ${i} is ≥ numItems ${V}`);
     if (seen[item]) fail(manifest, 'popularity', i, `item index ${item} at position ${i} appears twice`);
     seen[item] = 1;
+  }
+
+  const prior = tensors.get(POPULARITY_PRIOR_TENSOR)?.data;
+  if (prior !== undefined) {
+    // [weight, depth]: the depth counts entries of the popularity order, so it must be one of its lengths.
+    const depth = prior[1];
+    if (!Number.isInteger(depth) || depth < 1 || depth > popularity.length) {
+      fail(
+        manifest,
+        POPULARITY_PRIOR_TENSOR,
+        1,
+        `depth ${depth} is not an integer between 1 and the popularity order's length ${popularity.length}`,
+      );
+    }
   }
 
   if (manifest.kind === 'popularity') {

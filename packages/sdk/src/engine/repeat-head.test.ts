@@ -82,9 +82,9 @@ describe('repeat head', () => {
       }
       // The batch path the evaluation uses gives the same numbers.
       const batch = plain.scoreAll(session).slice();
-      expect(headed.addRepeatScores(session, batch)).toBe(true);
+      expect(headed.addHeadScores(session, batch)).toBe(true);
       expect(Array.from(batch)).toEqual(Array.from(scores));
-      expect(plain.addRepeatScores(session, batch)).toBe(false);
+      expect(plain.addHeadScores(session, batch)).toBe(false);
       // Empty session: the popularity order, no head.
       expect(Array.from(headed.scoreAll([]))).toEqual(Array.from(plain.scoreAll([])));
     });

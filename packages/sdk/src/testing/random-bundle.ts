@@ -3,6 +3,7 @@
 // so a test that loads them exercises exactly what a shop would download.
 import { encodeBundle } from '../bundle/index.ts';
 import {
+  POPULARITY_PRIOR_TENSOR,
   REPEAT_RECENCY_TENSOR,
   REPEAT_WEIGHTS_TENSOR,
   type DType,
@@ -11,6 +12,7 @@ import {
   type TypedArray,
 } from '../bundle/types.ts';
 import { seededRng } from '../engine/cpu/testing/random-model.ts';
+import { popularityPriorData } from '../engine/popularity-prior.ts';
 
 /** A seeded PRNG uniform in [0, 1) (mulberry32), the one random-bundle uses. */
 export const seededRandom = seededRng;
@@ -43,6 +45,8 @@ export interface RandomBundleOptions {
   seed?: number;
   /** Adds a random session-repeat head (engine/repeat-head.ts) with `repeatHead` recency biases. Encoder kinds only. */
   repeatHead?: number;
+  /** Adds a popularity prior (engine/popularity-prior.ts) over the first `popularityPrior` items of the popularity order, with a random weight. Encoder kinds only. */
+  popularityPrior?: number;
   /** Extra info recorded in the manifest (e.g. a test marker). */
   info?: Record<string, unknown>;
 }
@@ -132,6 +136,18 @@ export function randomBundleInput(kind: ModelKind, options: RandomBundleOptions)
       { name: REPEAT_RECENCY_TENSOR, dtype: 'float32', shape: [R], data: recency },
       { name: REPEAT_WEIGHTS_TENSOR, dtype: 'float32', shape: [3], data: weights },
     );
+  }
+  if (options.popularityPrior !== undefined) {
+    if (kind === 'popularity') throw new RangeError('a popularity bundle cannot have a popularity prior');
+    // A weight in [0.1, 0.3]: raises the listed items by up to 0.3 · ln(1 + depth) — enough to reorder a
+    // top-k, not so much that the prior alone decides it.
+    const prior = { weight: 0.1 + 0.2 * rand(), depth: options.popularityPrior };
+    tensors.push({
+      name: POPULARITY_PRIOR_TENSOR,
+      dtype: 'float32',
+      shape: [2],
+      data: popularityPriorData(prior),
+    });
   }
 
   const vocabulary =

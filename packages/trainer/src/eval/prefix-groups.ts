@@ -29,8 +29,11 @@ export type ScoredCaseVisitor = (
 ) => void;
 
 export interface ScoreCasesOptions extends EvaluateOptions {
-  /** Add the bundle's repeat head (default true: what the engine recommends with); false gives θ·e alone. */
-  repeatHead?: boolean;
+  /**
+   * Add the bundle's head — popularity prior and repeat head — (default true: what the engine recommends
+   * with); false gives θ·e alone.
+   */
+  head?: boolean;
 }
 
 /** Scores every case through `engine` (encoder bodies of prefixes shared) and hands each to `visit`, in order. */
@@ -41,7 +44,7 @@ export function scoreCasesWithEngine(
   visit: ScoredCaseVisitor,
 ): void {
   const { numItems, maxLen } = opts;
-  const withHead = opts.repeatHead ?? true;
+  const withHead = opts.head ?? true;
   const scores = new Float32Array(numItems);
   if (engine.bundle.manifest.kind === 'popularity') {
     for (let c = 0; c < cases.length; c++) {
@@ -80,7 +83,7 @@ export function scoreCasesWithEngine(
         engine.scoreThetas(batchThetas, count, batchScores);
         for (let b = 0; b < count; b++) {
           const session = sessions[first + b - c];
-          if (withHead) engine.addRepeatScores(session, batchScores, b * numItems);
+          if (withHead) engine.addHeadScores(session, batchScores, b * numItems);
           visit(first + b, session, batchScores, b * numItems);
         }
       }
@@ -90,7 +93,7 @@ export function scoreCasesWithEngine(
   }
 }
 
-/** Ranks of each case's label (1-based), in case order, through `engine` (repeat head included). */
+/** Ranks of each case's label (1-based), in case order, through `engine` (prior and repeat head included). */
 export function rankCasesWithEngine(
   cases: readonly RankingCase[],
   engine: CpuScoringEngine,

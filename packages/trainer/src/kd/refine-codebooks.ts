@@ -15,6 +15,8 @@ export interface CodebookModel {
   codes: ArrayLike<number>;
   /** [M × K × dim], refined in place. */
   codebooks: Float32Array;
+  /** [V] constant added to every item's logit: the bundle's popularity prior, when it has one. */
+  prior?: Float32Array;
 }
 
 export interface ExploreCase {
@@ -26,7 +28,7 @@ export interface ExploreCase {
 }
 
 /**
- * Adds the gradient of −log softmax_label(θ·e over items ∉ exclude) w.r.t. the codebooks into `grad`
+ * Adds the gradient of −log softmax_label(θ·e (+ prior) over items ∉ exclude) w.r.t. the codebooks into `grad`
  * ([M × K × dim]); returns the loss. `scratch` holds V + 2·M·K floats.
  */
 export function accumulateExploreGradient(
@@ -35,7 +37,7 @@ export function accumulateExploreGradient(
   grad: Float64Array,
   scratch: Float64Array,
 ): number {
-  const { numItems: V, M, K, dim, codes, codebooks } = model;
+  const { numItems: V, M, K, dim, codes, codebooks, prior } = model;
   const MK = M * K;
   const lut = scratch.subarray(0, MK);
   const mass = scratch.subarray(MK, 2 * MK);
@@ -48,7 +50,7 @@ export function accumulateExploreGradient(
   }
   let max = -Infinity;
   for (let i = 0; i < V; i++) {
-    let s = 0;
+    let s = prior === undefined ? 0 : prior[i];
     for (let m = 0; m < M; m++) s += lut[m * K + codes[i * M + m]];
     z[i] = s;
     if (s > max) max = s;

@@ -71,18 +71,34 @@ export function shuffleInPlace<T>(items: T[], random: () => number): T[] {
   return items;
 }
 
+/**
+ * Positions in `train.txt` (time order) of the training and validation sessions of splitSessions, each
+ * ascending: what a time-aware step (the popularity prior's recency) needs beside the sessions.
+ */
+export function splitSessionPositions(
+  count: number,
+  fraction: number,
+  seed: number,
+): { train: number[]; valid: number[] } {
+  const order = shuffleInPlace(
+    Array.from({ length: count }, (_, i) => i),
+    seededRandom(seed),
+  );
+  const nValid = Math.round(count * fraction);
+  const isValid = new Uint8Array(count);
+  for (let i = 0; i < nValid; i++) isValid[order[i]!] = 1;
+  const train: number[] = [];
+  const valid: number[] = [];
+  for (let i = 0; i < count; i++) (isValid[i] ? valid : train).push(i);
+  return { train, valid };
+}
+
 /** A random `fraction` of the training sessions (fixed seed) held out for validation. */
 export function splitSessions(
   sessions: Int32Array[],
   fraction: number,
   seed: number,
 ): { train: Int32Array[]; valid: Int32Array[] } {
-  const order = shuffleInPlace(
-    sessions.map((_, i) => i),
-    seededRandom(seed),
-  );
-  const nValid = Math.round(sessions.length * fraction);
-  const isValid = new Uint8Array(sessions.length);
-  for (let i = 0; i < nValid; i++) isValid[order[i]!] = 1;
-  return { train: sessions.filter((_, i) => !isValid[i]), valid: sessions.filter((_, i) => isValid[i]) };
+  const { train, valid } = splitSessionPositions(sessions.length, fraction, seed);
+  return { train: train.map((i) => sessions[i]!), valid: valid.map((i) => sessions[i]!) };
 }

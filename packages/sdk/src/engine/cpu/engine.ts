@@ -8,6 +8,7 @@ import { EngineDisposedError, ModelHyperError } from './errors.ts';
 import { createItemTable } from './item-tables/registry.ts';
 import { requireTensor } from './tensors.ts';
 import { addRepeatBoosts, readRepeatHead } from '../repeat-head.ts';
+import { addPriorTerms, readPriorTerms } from '../popularity-prior.ts';
 
 export interface CpuScoringEngine extends ScoringEngine {
   readonly name: 'cpu';
@@ -19,13 +20,14 @@ export interface CpuScoringEngine extends ScoringEngine {
    */
   encodePrefixes(session: readonly number[]): Float32Array | undefined;
   /**
-   * Adds the bundle's repeat head (docs/model.md) to scores[offset + i] of the session's items: what
-   * scoreAll adds after θ·e(i). No-op for bundles without a head. Returns whether the bundle has one.
+   * Adds what scoreAll adds after θ·e(i) to scores[offset …]: the bundle's popularity prior, then its
+   * repeat head on the session's items (docs/model.md). No-op for bundles with neither; returns whether
+   * anything was added.
    */
-  addRepeatScores(session: readonly number[], scores: Float32Array, offset?: number): boolean;
-  /** score_i = θ·e(i) for every item into out (length V): the θ half of scoreAll (no repeat head). */
+  addHeadScores(session: readonly number[], scores: Float32Array, offset?: number): boolean;
+  /** score_i = θ·e(i) for every item into out (length V): the θ half of scoreAll (no prior, no repeat head). */
   scoreTheta(theta: Float32Array, out: Float32Array): Float32Array;
-  /** out[b·V + i] = θ_b·e(i) (no repeat head) for `count` θs packed in thetas ([count × dim]); one table pass where the kind allows. */
+  /** out[b·V + i] = θ_b·e(i) (no prior, no repeat head) for `count` θs packed in thetas ([count × dim]); one table pass where the kind allows. */
   scoreThetas(thetas: Float32Array, count: number, out: Float32Array): Float32Array;
 }
 
@@ -38,6 +40,7 @@ export function createCpuEngine(bundle: ModelBundle): CpuScoringEngine {
   const encoder: SessionEncoder | undefined = table.dim === 0 ? undefined : createEncoder(bundle, table);
   const popularOrder = requireTensor(bundle, 'popularity', ['uint32'], [-1]);
   const repeatHead = readRepeatHead(bundle);
+  const prior = readPriorTerms(bundle);
   const scratch = new Float32Array(numItems);
   const emptyTheta = new Float32Array(0);
   let disposed = false;
@@ -62,9 +65,17 @@ export function createCpuEngine(bundle: ModelBundle): CpuScoringEngine {
       for (let r = 0; r < P; r++) out[popularOrder[r]] = P - r;
     } else {
       table.scoreAll(encoder.encode(session), out);
-      if (repeatHead !== undefined) addRepeatBoosts(repeatHead, lastClicks(session, encoder.maxLen), out);
+      addHeadScores(session, out, 0);
     }
     return out;
+  }
+
+  function addHeadScores(session: readonly number[], scores: Float32Array, offset: number): boolean {
+    if (encoder === undefined || session.length === 0) return false;
+    if (prior !== undefined) addPriorTerms(prior, scores, offset);
+    if (repeatHead !== undefined)
+      addRepeatBoosts(repeatHead, lastClicks(session, encoder.maxLen), scores, offset);
+    return prior !== undefined || repeatHead !== undefined;
   }
 
   function recommendNow(session: readonly number[], options: TopKOptions): ScoredItem[] {
@@ -83,11 +94,9 @@ export function createCpuEngine(bundle: ModelBundle): CpuScoringEngine {
       live();
       return encoder?.encode(session, theta);
     },
-    addRepeatScores(session, scores, offset = 0) {
+    addHeadScores(session, scores, offset = 0) {
       live();
-      if (repeatHead === undefined || encoder === undefined || session.length === 0) return false;
-      addRepeatBoosts(repeatHead, lastClicks(session, encoder.maxLen), scores, offset);
-      return true;
+      return addHeadScores(session, scores, offset);
     },
     encodePrefixes(session) {
       live();

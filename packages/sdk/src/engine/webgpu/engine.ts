@@ -16,6 +16,8 @@ import type { GpuItemTable } from './item-tables/types.ts';
 import { MASK_WORKGROUP, maskExcludedWgsl } from './kernels/mask-excluded.ts';
 import { REPEAT_BOOST_WORKGROUP, addRepeatBoostsWgsl } from './kernels/add-repeat-boosts.ts';
 import { readRepeatHead, repeatBoosts } from '../repeat-head.ts';
+import { ITEM_PRIOR_WORKGROUP, addItemPriorWgsl } from './kernels/add-item-prior.ts';
+import { readPriorTerms } from '../popularity-prior.ts';
 import { TOPK_MAX_K } from './kernels/topk-tile.ts';
 import { modelFreeScores } from './model-free-scores.ts';
 import { createGpuTopK, type GpuTopK } from './topk.ts';
@@ -157,6 +159,8 @@ async function createGpuPath(device: GPUDevice, bundle: ModelBundle): Promise<Gp
     let allScores: GPUBuffer | undefined; // readback of every score, only for k > TOPK_MAX_K
     let exclude = storageBuffer(device, 'exclude', 64 * 4);
     let maskGroup = bindGroup(device, maskPipe, [params, exclude, scores], 'mask-excluded');
+    const prior = await createItemPriorPass(device, bundle, scores);
+    if (prior !== undefined) owned.push(...prior.buffers);
     const repeat = await createRepeatBoostPass(device, bundle, params, scores);
     if (repeat !== undefined) owned.push(...repeat.buffers);
     const paramData = new Uint32Array(4);
@@ -192,6 +196,7 @@ async function createGpuPath(device: GPUDevice, bundle: ModelBundle): Promise<Gp
         const pass = cmd.beginComputePass({ label: 'recommend' });
         enc.record(pass);
         scoreAll(pass);
+        prior?.record(pass);
         if (repeat !== undefined && boostCount > 0) repeat.record(pass, boostCount);
         if (excluded.length > 0) {
           pass.setPipeline(maskPipe);
@@ -254,6 +259,38 @@ async function createGpuPath(device: GPUDevice, bundle: ModelBundle): Promise<Gp
 /** SwiftShader (and other CPU fallbacks) run workgroups as CPU fibers: fewer, bigger workgroups pay off there. */
 function isCpuAdapter(device: GPUDevice): boolean {
   return isCpuBackedAdapter((device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo);
+}
+
+interface ItemPriorPass {
+  record(pass: GPUComputePassEncoder): void;
+  buffers: GPUBuffer[];
+}
+
+/** The popularity prior's pass (kernels/add-item-prior.ts), or undefined when the bundle has none. */
+async function createItemPriorPass(
+  device: GPUDevice,
+  bundle: ModelBundle,
+  scores: GPUBuffer,
+): Promise<ItemPriorPass | undefined> {
+  const terms = readPriorTerms(bundle);
+  if (terms === undefined) return undefined;
+  const count = terms.items.length;
+  const { numItems } = bundle.manifest.hyper;
+  const pipe = await createKernel(device, 'add-item-prior', addItemPriorWgsl({ numItems, count }));
+  // Constants of the bundle: uploaded once.
+  const items = storageBuffer(device, 'prior-items', count * 4);
+  const values = storageBuffer(device, 'prior-values', count * 4);
+  device.queue.writeBuffer(items, 0, terms.items);
+  device.queue.writeBuffer(values, 0, terms.values);
+  const group = bindGroup(device, pipe, [items, values, scores], 'add-item-prior');
+  return {
+    record(pass) {
+      pass.setPipeline(pipe);
+      pass.setBindGroup(0, group);
+      pass.dispatchWorkgroups(Math.ceil(count / ITEM_PRIOR_WORKGROUP));
+    },
+    buffers: [items, values],
+  };
 }
 
 interface RepeatBoostPass {

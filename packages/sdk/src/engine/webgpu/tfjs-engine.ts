@@ -15,6 +15,7 @@ import { topK, validateK } from '../topk.ts';
 import type { Engine, ScoredItem, TopKOptions } from '../types.ts';
 import { modelFreeScores } from './model-free-scores.ts';
 import { readRepeatHead, repeatBoosts } from '../repeat-head.ts';
+import { readPriorTerms } from '../popularity-prior.ts';
 import { WebGpuEngineDisposedError, WebGpuUnavailableError } from './errors.ts';
 
 export interface TfjsWebGpuEngine extends Engine {
@@ -162,9 +163,28 @@ export async function createTfjsEngine(bundle: ModelBundle): Promise<TfjsWebGpuE
       return score(theta);
     });
 
+  // The popularity prior (engine/popularity-prior.ts) as a constant [V] tensor, 0 past its depth.
+  const priorTerms = readPriorTerms(bundle);
+  const prior =
+    priorTerms === undefined
+      ? undefined
+      : keep(
+          tf.tidy(() =>
+            tf.scatterND(
+              tf.tensor2d(Int32Array.from(priorTerms.items), [priorTerms.items.length, 1], 'int32'),
+              tf.tensor1d(priorTerms.values),
+              [V],
+            ),
+          ),
+        );
   // The repeat head (engine/repeat-head.ts): its boosts scattered into a [V] tensor and added.
   const repeatHead = readRepeatHead(bundle);
-  function withRepeatBoosts(scores: tf.Tensor1D, window: readonly number[]): tf.Tensor1D {
+  function withHead(thetaScores: tf.Tensor1D, window: readonly number[]): tf.Tensor1D {
+    let scores = thetaScores;
+    if (prior !== undefined) {
+      scores = tf.add(thetaScores, prior);
+      thetaScores.dispose();
+    }
     if (repeatHead === undefined) return scores;
     const b = repeatBoosts(repeatHead, window);
     const head = repeatHead;
@@ -191,7 +211,7 @@ export async function createTfjsEngine(bundle: ModelBundle): Promise<TfjsWebGpuE
     const exclude = options.exclude ?? new Set<number>();
     const want = Math.min(V, options.k + exclude.size);
     const window = session.slice(-maxLen);
-    const scores = withRepeatBoosts(forward(window), window);
+    const scores = withHead(forward(window), window);
     const { values, indices } = tf.topk(scores, want, true);
     scores.dispose();
     const [vals, idxs] = await Promise.all([values.data(), indices.data()]);

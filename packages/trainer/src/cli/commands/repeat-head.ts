@@ -1,14 +1,19 @@
-// `pnpm train repeat-head --bundle <dir> --dataset <dir> --out <dir>`: fits the session-repeat head
-// (docs/model.md "Repeat head") of a trained bundle of any encoder kind on the validation sessions its
-// training held out (same seed and fraction): maximum likelihood (fit.ts), then refined for P@10 + NDCG@10
-// (tune.ts). Writes the bundle with the head — every other tensor unchanged — plus a JSON report: the fit,
-// validation and test metrics without and with the head.
+// `pnpm train repeat-head --bundle <dir> --dataset <dir> --out <dir>`: fits the head of a trained bundle of
+// any encoder kind — its popularity prior (docs/model.md "Popularity prior") and its session-repeat head
+// ("Repeat head") — on the validation sessions its training held out (same seed and fraction). First the
+// prior: a (half-life, weight, depth) grid judged on the most recent validation sessions' new-item cases,
+// popularity counted over the training sessions before them (searchPrior); then, on scores with that
+// prior, the repeat head on every validation session: maximum likelihood (fit.ts), refined for P@10 +
+// NDCG@10 (tune.ts).
+// Writes the bundle with both — with a prior, the popularity order of the training split (validation
+// sessions left out) to the prior's depth; every other tensor unchanged — plus a JSON report: the choices, validation and test metrics without and with them.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import {
   encodeBundle,
   tensorInputs,
+  POPULARITY_PRIOR_TENSOR,
   REPEAT_RECENCY_TENSOR,
   REPEAT_WEIGHTS_TENSOR,
   vocabularyInput,
@@ -16,8 +21,16 @@ import {
   type TensorInput,
 } from '@session-rec/sdk/bundle';
 import { readBundleDir, writeBundleDir } from '@session-rec/sdk/bundle/node';
-import { createCpuEngine } from '@session-rec/sdk/engine/cpu';
+import { createCpuEngine, type CpuScoringEngine } from '@session-rec/sdk/engine/cpu';
 import { addRepeatBoosts, type RepeatHead } from '@session-rec/sdk/engine/repeat-head';
+import {
+  addPriorTerms,
+  popularityPriorData,
+  priorValues,
+  readPriorTerms,
+  type PopularityPrior,
+  type PriorTerms,
+} from '@session-rec/sdk/engine/popularity-prior';
 import { loadBundleEvaluation, type BundleEvaluation } from '../../eval/bundle-cases.ts';
 import {
   DEFAULT_CUTOFFS,
@@ -28,7 +41,9 @@ import {
 } from '../../eval/index.ts';
 import { fitRepeatHead, repeatCaseOf, type RepeatCase } from '../../repeat-head/fit.ts';
 import { rankCaseOf, TUNE_OBJECTIVES, tuneRepeatHead, type RankCase } from '../../repeat-head/tune.ts';
-import { readSessionData, splitSessions } from '../../train/sessions.ts';
+import { PriorSearch, priorGrid } from '../../repeat-head/prior-search.ts';
+import { recentPopularityOrder, type TimedSessions } from '../../repeat-head/recent-popularity.ts';
+import { readSessionData, splitSessionPositions, splitSessions } from '../../train/sessions.ts';
 import { num } from '../flags.ts';
 import { progressPrinter } from '../progress.ts';
 import { withTensorTrainRows } from '../../eval/tensor-train-rows.ts';
@@ -45,6 +60,11 @@ interface RepeatHeadFlags {
   validLimit?: string;
   tune: boolean;
   tuneObjective: string;
+  prior: boolean;
+  priorWeights: string;
+  priorDepths: string;
+  priorHalfLives: string;
+  priorRecentFraction: string;
 }
 
 /** Every prefix of each session with its next item, longest first (so prefix groups share the encoder). */
@@ -75,8 +95,11 @@ function headTensors(head: RepeatHead): TensorInput[] {
  */
 function testWithAndWithoutHead({ engine, cases, bundle }: BundleEvaluation, likelihoodHead: RepeatHead) {
   const V = bundle.manifest.hyper.numItems;
+  const prior = readPriorTerms(bundle);
   const acc = () => new MetricAccumulator(DEFAULT_CUTOFFS);
   const likelihood = acc();
+  const priorOnly = acc();
+  const newPriorOnly = acc();
   const scratch = new Float32Array(V);
   const parts = {
     withoutHead: acc(),
@@ -86,21 +109,23 @@ function testWithAndWithoutHead({ engine, cases, bundle }: BundleEvaluation, lik
     newWithout: acc(),
     newWith: acc(),
   };
-  const opts = {
-    numItems: V,
-    maxLen: bundle.manifest.hyper.maxLen,
-    repeatHead: false,
-    onProgress: progressPrinter('repeat-head: test'),
-  };
+  const opts = thetaPass(bundle, 'test');
   scoreCasesWithEngine(cases, engine, opts, (c, session, scores, offset) => {
     const { prefix, label } = cases[c];
     const isRepeat = Array.prototype.includes.call(prefix, label);
     const plain = rankOfLabel(scores, label, offset, V);
-    // The likelihood optimum, for reference (on a copy: the bundle's own head comes next).
+    // The prior alone, then with the likelihood optimum, for reference (on a copy: the bundle's own head
+    // comes next).
     scratch.set(scores.subarray(offset, offset + V));
+    if (prior !== undefined) {
+      addPriorTerms(prior, scratch);
+      const rank = rankOfLabel(scratch, label);
+      priorOnly.add(rank);
+      if (!isRepeat) newPriorOnly.add(rank);
+    }
     addRepeatBoosts(likelihoodHead, session, scratch);
     likelihood.add(rankOfLabel(scratch, label));
-    engine.addRepeatScores(session, scores, offset);
+    engine.addHeadScores(session, scores, offset);
     const headed = rankOfLabel(scores, label, offset, V);
     parts.withoutHead.add(plain);
     parts.withHead.add(headed);
@@ -111,11 +136,121 @@ function testWithAndWithoutHead({ engine, cases, bundle }: BundleEvaluation, lik
     withoutHead: round(parts.withoutHead.result()),
     withHead: round(parts.withHead.result()),
     withLikelihoodHead: round(likelihood.result()),
+    ...(prior ? { withPriorOnly: round(priorOnly.result()) } : {}),
     repeatCases: {
       withoutHead: round(parts.repeatWithout.result()),
       withHead: round(parts.repeatWith.result()),
     },
-    newItemCases: { withoutHead: round(parts.newWithout.result()), withHead: round(parts.newWith.result()) },
+    newItemCases: {
+      withoutHead: round(parts.newWithout.result()),
+      ...(prior ? { withPriorOnly: round(newPriorOnly.result()) } : {}),
+      withHead: round(parts.newWith.result()),
+    },
+  };
+}
+
+/** Options of a scoring pass over θ·e alone (the bundle's own head left out), with a progress line. */
+function thetaPass(bundle: ModelBundle, what: string) {
+  const { numItems, maxLen } = bundle.manifest.hyper;
+  return { numItems, maxLen, head: false, onProgress: progressPrinter(`repeat-head: ${what}`) };
+}
+
+/** Dataset item indices → bundle indices (items the bundle lacks dropped). */
+function toBundleOrder(order: Uint32Array, toBundle: (i: number) => number): Uint32Array {
+  return Uint32Array.from(Array.from(order, toBundle).filter((i) => i >= 0));
+}
+
+interface PriorSearchInput {
+  bundle: ModelBundle;
+  engine: CpuScoringEngine;
+  /** The training split with its positions on the timeline. */
+  timed: TimedSessions;
+  valid: readonly Int32Array[];
+  validPositions: readonly number[];
+  toBundle: (i: number) => number;
+  log: (msg: string) => void;
+}
+
+/**
+ * The popularity prior as a shop will use it: counted over the past, judged on later shoppers. The last
+ * `--prior-recent-fraction` of the validation sessions (by time) are the judges; popularity is counted
+ * over the training sessions before the first of them, decayed by each `--prior-half-lives`; the grid of
+ * weights × depths is searched for each (prior-search.ts). Validation sessions never count.
+ */
+function searchPrior(flags: RepeatHeadFlags, input: PriorSearchInput) {
+  const { bundle, engine, timed, valid, validPositions, toBundle, log } = input;
+  const V = bundle.manifest.hyper.numItems;
+  const weights = list(flags.priorWeights, 'prior-weights', 0);
+  const depths = list(flags.priorDepths, 'prior-depths', 1).map(Math.round);
+  const halfLives = list(flags.priorHalfLives, 'prior-half-lives', 0);
+  const recent = num(flags.priorRecentFraction, 'prior-recent-fraction', { min: 0 });
+  const first = Math.min(Math.floor((1 - Math.min(recent, 1)) * valid.length), valid.length - 1);
+  const now = validPositions[first];
+  const cases = validationCases(valid.slice(first), toBundle);
+  const searches = halfLives.map((halfLife) => {
+    const order = toBundleOrder(recentPopularityOrder(timed, V, halfLife, now), toBundle);
+    return { halfLife, search: new PriorSearch(order, priorGrid(weights, depths, order.length), V) };
+  });
+  const opts = thetaPass(bundle, 'prior search');
+  scoreCasesWithEngine(cases, engine, opts, (c, session, scores, offset) => {
+    for (const { search } of searches) search.add(session, cases[c].label, scores, offset);
+  });
+  const objective = (r: { p: number; ndcg: number }) => r.p + r.ndcg;
+  const best = searches
+    .map(({ halfLife, search }) => ({ halfLife, ...search.best() }))
+    .reduce((a, b) => (objective(b) > objective(a) ? b : a));
+  const none = searches[0].search.results()[0];
+  const pct = (x: number) => Number((100 * x).toFixed(4));
+  const judged = searches[0].search.newItemCases;
+  log(
+    `prior: weight ${best.prior.weight}, depth ${best.prior.depth}, half-life ${best.halfLife} sessions — ` +
+      `recent new-item validation P@10 ${pct(none.p)} → ${pct(best.p)} (${judged} cases)`,
+  );
+  const prior = best.prior.weight > 0 ? best.prior : undefined;
+  return {
+    prior,
+    halfLife: best.halfLife,
+    report: {
+      chosen: prior ? { ...prior, halfLifeSessions: best.halfLife } : null,
+      judgedOn:
+        `${judged} new-item cases (label not in the session) of the last ${valid.length - first} validation ` +
+        `sessions by time; popularity counted over the ${now} training-file sessions before them ` +
+        `(validation sessions left out); P@10 + NDCG@10`,
+      candidates: searches.flatMap(({ halfLife, search }) =>
+        search.results().map((r) => ({
+          halfLifeSessions: halfLife,
+          ...r.prior,
+          'P@10': pct(r.p),
+          'NDCG@10': pct(r.ndcg),
+        })),
+      ),
+    },
+  };
+}
+
+/** A comma-separated list of numbers ≥ min, for `--flag`. */
+function list(value: string, flag: string, min: number): number[] {
+  return value.split(',').map((x) => num(x.trim(), flag, { min }));
+}
+
+/**
+ * Parameters as the paper's Eq. 11 counts them (every stored number one, codes included): the item
+ * table's, and the table's plus what the head adds (prior: its popularity entries and 2 floats; repeat
+ * head: R + 3 floats), with the compression ratios V·N / count.
+ */
+function parameterCounts(bundle: ModelBundle, prior: PopularityPrior | undefined, head: RepeatHead) {
+  const { numItems: V, dim } = bundle.manifest.hyper;
+  const isTable = (name: string) =>
+    ['items', 'codes', 'codebooks'].includes(name) || name.startsWith('tt.') || name.startsWith('sttd.');
+  let itemTable = 0;
+  for (const [name, t] of bundle.tensors) if (isTable(name)) itemTable += t.data.length;
+  const headParams = (prior ? prior.depth + 2 : 0) + head.recency.length + 3;
+  const full = V * (dim ?? 0);
+  return {
+    itemTable,
+    head: headParams,
+    ratioEq11: Number((full / itemTable).toFixed(2)),
+    ratioEq11WithHead: Number((full / (itemTable + headParams)).toFixed(2)),
   };
 }
 
@@ -161,19 +296,49 @@ async function fitCommand(flags: RepeatHeadFlags, command: string): Promise<void
     `${manifest.kind} bundle, ${split.valid.length} validation sessions (seed ${seed}), ${cases.length} cases`,
   );
 
-  // Pass 1: θ·e alone → what the fit needs, and the validation metrics without a head.
-  // tt/sttd rows rebuilt once, not per query: the same scores (tensor-train-rows.ts), minutes not hours.
   const cpuEngine = (b: ModelBundle) => withTensorTrainRows('materialized', () => createCpuEngine(b));
   const engine = cpuEngine(bundle);
   const opts = { numItems: V, maxLen: manifest.hyper.maxLen };
+
+  // Pass 0: the popularity prior, on the most recent new-item validation cases (prior-search.ts).
+  const positions = splitSessionPositions(data.train.length, fraction, seed);
+  const timed = { sessions: split.train, positions: positions.train };
+  const choice = flags.prior
+    ? searchPrior(flags, {
+        bundle,
+        engine,
+        timed,
+        valid: split.valid,
+        validPositions: positions.valid,
+        toBundle,
+        log,
+      })
+    : undefined;
+  const prior = choice?.prior;
+  // The order a chosen prior reads: every training session, decayed towards the end of the timeline.
+  const popularity =
+    prior === undefined
+      ? undefined
+      : toBundleOrder(
+          recentPopularityOrder(timed, data.numItems, choice!.halfLife, data.train.length),
+          toBundle,
+        );
+  const priorTerms: PriorTerms | undefined =
+    prior === undefined
+      ? undefined
+      : { items: Uint32Array.from(popularity!.subarray(0, prior.depth)), values: priorValues(prior) };
+
+  // Pass 1: θ·e (+ the prior) → what the fit needs, and the validation metrics without a head.
+  // tt/sttd rows rebuilt once, not per query: the same scores (tensor-train-rows.ts), minutes not hours.
   const fitCases: RepeatCase[] = new Array(cases.length);
   const rankCases: RankCase[] = flags.tune ? new Array(cases.length) : [];
   const before = new MetricAccumulator(DEFAULT_CUTOFFS);
-  const pass1 = { ...opts, repeatHead: false, onProgress: progressPrinter('repeat-head: validation') };
+  const pass1 = thetaPass(bundle, 'validation');
   scoreCasesWithEngine(cases, engine, pass1, (c, session, scores, offset) => {
+    before.add(rankOfLabel(scores, cases[c].label, offset, V));
+    if (priorTerms !== undefined) addPriorTerms(priorTerms, scores, offset);
     fitCases[c] = repeatCaseOf(session, cases[c].label, scores, offset, V);
     if (flags.tune) rankCases[c] = rankCaseOf(session, cases[c].label, scores, offset, V);
-    before.add(rankOfLabel(scores, cases[c].label, offset, V));
   });
   log('validation cases scored');
   const recencyRanks = num(flags.recencyRanks, 'recency-ranks', { integer: true, min: 1 });
@@ -198,8 +363,13 @@ async function fitCommand(flags: RepeatHeadFlags, command: string): Promise<void
     );
   }
 
+  const { popularityPrior: _replaced, ...earlierInfo } = manifest.info ?? {};
   const info = {
-    ...manifest.info,
+    ...earlierInfo,
+    // The candidates stay in the report: the manifest is what every shopper's browser downloads.
+    ...(choice && prior
+      ? { popularityPrior: { command, chosen: choice.report.chosen, judgedOn: choice.report.judgedOn } }
+      : {}),
     repeatHead: {
       command,
       fittedOn: `${cases.length} validation cases (${split.valid.length} sessions, seed ${seed}, fraction ${fraction})`,
@@ -214,12 +384,39 @@ async function fitCommand(flags: RepeatHeadFlags, command: string): Promise<void
         : {}),
     },
   };
+  // With a prior, the popularity order it reads — the training split's, as deep as it reads and never
+  // shorter than the bundle's own — replaces the bundle's (the empty-session answer changes little).
+  const ownPopularity = bundle.tensors.get('popularity')!.data;
+  const shippedPopularity =
+    prior === undefined ? ownPopularity : popularity!.slice(0, Math.max(ownPopularity.length, prior.depth));
   const encode = (metrics?: Record<string, number>) =>
     encodeBundle({
       kind: manifest.kind,
       hyper: manifest.hyper,
       vocabulary: vocabularyInput(bundle),
-      tensors: [...tensorInputs(bundle, (name) => name.startsWith('repeat.')), ...headTensors(head)],
+      tensors: [
+        ...tensorInputs(
+          bundle,
+          (name) => name.startsWith('repeat.') || name.startsWith('prior.') || name === 'popularity',
+        ),
+        {
+          name: 'popularity',
+          dtype: 'uint32',
+          shape: [shippedPopularity.length],
+          data: shippedPopularity,
+        },
+        ...(prior
+          ? [
+              {
+                name: POPULARITY_PRIOR_TENSOR,
+                dtype: 'float32' as const,
+                shape: [2],
+                data: popularityPriorData(prior),
+              },
+            ]
+          : []),
+        ...headTensors(head),
+      ],
       ...(metrics ? { metrics } : {}),
       info,
     });
@@ -245,8 +442,10 @@ async function fitCommand(flags: RepeatHeadFlags, command: string): Promise<void
     kind: manifest.kind,
     dataset: data.name,
     command,
+    prior: choice?.report ?? null,
     head: describeHead(head),
     likelihoodHead: describeHead(fit.head),
+    parameters: parameterCounts(bundle, prior, head),
     fit: { ...info.repeatHead, steps: fit.steps, gradientMax: fit.gradientMax },
     validation: { withoutHead: round(before.result()), withHead: round(after.result()) },
     test,
@@ -263,7 +462,7 @@ export function registerRepeatHeadCommand(program: Command): void {
   program
     .command('repeat-head')
     .description(
-      "fit a trained bundle's session-repeat head on its validation sessions and write the bundle with it",
+      "fit a trained bundle's popularity prior and session-repeat head on its validation sessions and write the bundle with them",
     )
     .requiredOption('--bundle <dir>', 'trained bundle (any kind but popularity)')
     .requiredOption('--dataset <dir>', 'the dataset it was trained on')
@@ -283,6 +482,23 @@ export function registerRepeatHeadCommand(program: Command): void {
       '--tune-objective <metric>',
       `what the refinement maximises: ${TUNE_OBJECTIVES.join(' or ')}`,
       'p10+ndcg10',
+    )
+    .option('--no-prior', 'fit no popularity prior (default: choose one on the new-item validation cases)')
+    .option('--prior-weights <list>', 'prior weights to try (comma-separated)', '0.1,0.2,0.3,0.5,0.7,1')
+    .option(
+      '--prior-depths <list>',
+      'prior depths to try: entries of the training popularity order (comma-separated)',
+      '1000,2500,5000',
+    )
+    .option(
+      '--prior-half-lives <list>',
+      'popularity half-lives to try, in training sessions (train.txt is in time order; 0 = no decay)',
+      '0,5000,10000,20000',
+    )
+    .option(
+      '--prior-recent-fraction <x>',
+      'share of the validation sessions, the most recent, that judge the prior',
+      '0.25',
     )
     .action(async (flags: RepeatHeadFlags) => {
       const command = `pnpm train repeat-head ${process.argv.slice(3).join(' ')}`;

@@ -10,6 +10,7 @@ import { resolve } from 'node:path';
 import { encodeBundle, tensorInputs, vocabularyInput } from '@session-rec/sdk/bundle';
 import { readBundleDir, writeBundleDir } from '@session-rec/sdk/bundle/node';
 import { createCpuEngine, type CpuScoringEngine } from '@session-rec/sdk/engine/cpu';
+import { addPriorTerms, readPriorTerms } from '@session-rec/sdk/engine/popularity-prior';
 import { seededRandom, shuffleInPlace } from '../../data/prng.ts';
 import { readSessionData, splitSessions } from '../../train/sessions.ts';
 import {
@@ -43,7 +44,19 @@ if (manifest.kind !== 'compositional')
   throw new TypeError(`expected a compositional bundle, got ${manifest.kind}`);
 const { numItems: V, maxLen, M, K, dim } = manifest.hyper as Required<typeof manifest.hyper>;
 const codebooks = bundle.tensors.get('codebooks')!.data as Float32Array; // shared with the engine: refined in place
-const model: CodebookModel = { numItems: V, M, K, dim, codes: bundle.tensors.get('codes')!.data, codebooks };
+// A bundle with a popularity prior is refined under it: the codebooks need not learn what the prior adds.
+const priorTerms = readPriorTerms(bundle);
+const prior = priorTerms && new Float32Array(V);
+if (priorTerms && prior) addPriorTerms(priorTerms, prior);
+const model: CodebookModel = {
+  numItems: V,
+  M,
+  K,
+  dim,
+  codes: bundle.tensors.get('codes')!.data,
+  codebooks,
+  ...(prior ? { prior } : {}),
+};
 const engine = createCpuEngine(bundle);
 
 const data = readSessionData(resolve(datasetDir));
@@ -73,6 +86,7 @@ function validate(): number {
   for (const session of validSessions) {
     for (const c of exploreCases(engine, session)) {
       engine.scoreTheta(c.theta, scores);
+      if (priorTerms) addPriorTerms(priorTerms, scores);
       for (const i of c.exclude) scores[i] = -Infinity;
       const target = scores[c.label];
       let above = 0;
