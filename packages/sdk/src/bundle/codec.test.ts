@@ -19,6 +19,7 @@ import {
   parseManifest,
   type Manifest,
   type ModelKind,
+  tensorInputs,
   vocabularyInput,
 } from './index.ts';
 import { sha256Hex } from './hash.ts';
@@ -603,5 +604,99 @@ describe('bit-packed integer tensors (format version 2)', () => {
     const err = await rejection(decodeBundleFromFiles(bad));
     expect(err).toBeInstanceOf(BundleShapeError);
     expect(err.message).toMatch(/packed at 6 bits/);
+  });
+});
+
+describe('row-packed code matrices (format version 5)', () => {
+  /** 37 items × 3 codes, K = 32; every third item a "tail" item whose codes are < 8 (MGQE). */
+  function rowPackedInput() {
+    const input = testBundleInput('compositional', { numItems: 37, M: 3, K: 32 });
+    const codes = input.tensors.find((t) => t.name === 'codes')!;
+    for (let i = 0; i < 37; i += 3) for (let m = 0; m < 3; m++) codes.data[i * 3 + m] = (i + m) % 8;
+    codes.data[1 * 3] = 31; // item 1 needs the wide width whatever its draw
+    Object.assign(codes, { bits: 5, narrowBits: 3 });
+    return { input, codes: codes.data };
+  }
+
+  it('round-trips the code matrix; narrow rows counted in the manifest; version 5', async () => {
+    const { input, codes } = rowPackedInput();
+    const narrowRows = Array.from({ length: 37 }, (_, i) =>
+      [0, 1, 2].every((m) => codes[i * 3 + m]! < 8),
+    ).filter(Boolean).length;
+    expect(narrowRows).toBeGreaterThanOrEqual(13); // the 13 tail items, and any that drew small codes
+    const files = await encodeBundle(input);
+    const manifest = manifestOf(files);
+    expect(manifest.formatVersion).toBe(5);
+    const entry = manifest.tensors.find((t) => t.name === 'codes')!;
+    expect(entry).toMatchObject({ bits: 5, narrowBits: 3, narrowRows });
+    expect(entry.byteLength).toBe(Math.ceil((37 + (37 - narrowRows) * 15 + narrowRows * 9) / 8));
+    const bundle = await decodeBundleFromFiles(files);
+    expect(bundle.tensors.get('codes')!.data).toEqual(codes);
+    // Re-encoding a read bundle keeps the row packing (tensorInputs).
+    const again = manifestOf(await encodeBundle({ ...input, tensors: tensorInputs(bundle) }));
+    expect(again.tensors.find((t) => t.name === 'codes')).toMatchObject({ narrowBits: 3, narrowRows });
+  });
+
+  it('K = 256: wide rows may keep all 8 bits of a uint8, narrow rows fewer', async () => {
+    const input = testBundleInput('compositional', { numItems: 20, M: 2, K: 256 });
+    const codes = input.tensors.find((t) => t.name === 'codes')!;
+    for (let i = 0; i < 40; i++) codes.data[i] = i < 20 ? (i * 37) % 256 : i % 16; // items 10..19 narrow
+    Object.assign(codes, { bits: 8, narrowBits: 4 });
+    const files = await encodeBundle(input);
+    const entry = manifestOf(files).tensors.find((t) => t.name === 'codes')!;
+    expect(entry.narrowRows).toBeGreaterThanOrEqual(10);
+    expect(entry.byteLength).toBeLessThan(40);
+    expect((await decodeBundleFromFiles(files)).tensors.get('codes')!.data).toEqual(codes.data);
+    const bad = await tamper(files, (m) => (m.tensors.find((t) => t.name === 'codes')!.bits = 9));
+    expect((await rejection(decodeBundleFromFiles(bad))).message).toMatch(/9 bits per value is not smaller/);
+  });
+
+  it.each([
+    ['row packing in a version-4 manifest', (m: Manifest) => (m.formatVersion = 4), /formatVersion 4 < 5/],
+    [
+      'narrowBits not below bits',
+      (m: Manifest) => (m.tensors.find((t) => t.name === 'codes')!.narrowBits = 5),
+      /narrowBits 5 is not below bits 5/,
+    ],
+    [
+      'narrowBits without narrowRows',
+      (m: Manifest) => delete m.tensors.find((t) => t.name === 'codes')!.narrowRows,
+      /must come together/,
+    ],
+    [
+      'narrowBits without bits',
+      (m: Manifest) => delete m.tensors.find((t) => t.name === 'codes')!.bits,
+      /without bits/,
+    ],
+  ])('%s → BundleSchemaError', async (_name, edit, message) => {
+    const files = await encodeBundle(rowPackedInput().input);
+    const err = await rejection(decodeBundleFromFiles(await tamper(files, edit)));
+    expect(err).toBeInstanceOf(BundleSchemaError);
+    expect(err.message).toMatch(message);
+  });
+
+  it('a narrowRows count that changes the byte length → BundleShapeError naming the packing', async () => {
+    const files = await encodeBundle(rowPackedInput().input);
+    const bad = await tamper(files, (m) => {
+      m.tensors.find((t) => t.name === 'codes')!.narrowRows! -= 8; // 8 · (15 − 9) bits = 6 bytes more
+    });
+    const err = await rejection(decodeBundleFromFiles(bad));
+    expect(err).toBeInstanceOf(BundleShapeError);
+    expect(err.message).toMatch(/row-packed at 5\/3 bits/);
+  });
+
+  it('flags that disagree with narrowRows at the same byte length → BundleValueError', async () => {
+    // One narrow row fewer is 6 bits more, which here stays inside the last byte: the length check
+    // passes, and the flags in the data disagree with the manifest.
+    const files = await encodeBundle(rowPackedInput().input);
+    const entry = manifestOf(files).tensors.find((t) => t.name === 'codes')!;
+    const lengthFor = (narrow: number) => Math.ceil((37 + (37 - narrow) * 15 + narrow * 9) / 8);
+    expect(lengthFor(entry.narrowRows! - 1)).toBe(entry.byteLength);
+    const bad = await tamper(files, (m) => {
+      m.tensors.find((t) => t.name === 'codes')!.narrowRows! -= 1;
+    });
+    const err = await rejection(decodeBundleFromFiles(bad));
+    expect(err).toBeInstanceOf(BundleValueError);
+    expect(err.message).toMatch(/rows flagged narrow, the manifest says/);
   });
 });

@@ -1,7 +1,13 @@
 // The bundle reader: manifest → files (length + SHA-256 verified) → typed-array views → value checks.
-import { unpackBits } from './bit-pack.ts';
+import { unpackBits, unpackRows } from './bit-pack.ts';
 import { STORED_ARRAY, elementCount, viewStored } from './dtype.ts';
-import { BundleError, BundleIntegrityError, BundleLoadError, BundleTruncatedError } from './errors.ts';
+import {
+  BundleError,
+  BundleIntegrityError,
+  BundleLoadError,
+  BundleTruncatedError,
+  BundleValueError,
+} from './errors.ts';
 import { decodeFloat16 } from './float16.ts';
 import { sha256Hex } from './hash.ts';
 import { looksLikeHtml, parseManifestBytes } from './manifest.ts';
@@ -103,7 +109,19 @@ function assembleBundle(manifest: Manifest, files: ReadonlyMap<string, Uint8Arra
     const bytes = files.get(t.file)!.subarray(t.byteOffset, t.byteOffset + t.byteLength);
     if (t.bits !== undefined) {
       const Unpacked = STORED_ARRAY[t.dtype] as Uint8ArrayConstructor | Uint16ArrayConstructor;
-      const data = unpackBits(bytes, t.bits, new Unpacked(elementCount(t.shape)));
+      const data = new Unpacked(elementCount(t.shape));
+      if (t.narrowBits === undefined) unpackBits(bytes, t.bits, data);
+      else {
+        const packing = { cols: t.shape[1]!, bits: t.bits, narrowBits: t.narrowBits };
+        const narrowRows = unpackRows(bytes, packing, data);
+        // The byte length matched the manifest's count; flags that disagree mean a writer's bug.
+        if (narrowRows !== t.narrowRows) {
+          throw new BundleValueError(
+            `tensor '${t.name}': ${narrowRows} rows flagged narrow, the manifest says ${t.narrowRows}`,
+            { file: t.file, tensor: t.name },
+          );
+        }
+      }
       tensors.set(t.name, { dtype: t.dtype, shape: t.shape, data });
       continue;
     }

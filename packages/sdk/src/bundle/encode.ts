@@ -1,7 +1,7 @@
 // The bundle writer: tensors → one tensors.bin (8-byte aligned), vocabulary → vocab.txt, manifest with
 // hashes. The result is read back through the reader before it is returned: a writer never emits a
 // bundle that the runtime would reject.
-import { packBits } from './bit-pack.ts';
+import { packBits, packRows } from './bit-pack.ts';
 import { BYTES_PER_ELEMENT, STORED_ARRAY, bytesOf, elementCount } from './dtype.ts';
 import { BundleShapeError, BundleValueError } from './errors.ts';
 import { encodeFloat16 } from './float16.ts';
@@ -32,6 +32,8 @@ export interface TensorInput {
   data: TypedArray;
   /** uint8/uint16: store bit-packed at this many bits per value (every value must be < 2^bits). */
   bits?: number;
+  /** With `bits`, a matrix: rows whose values are all < 2^narrowBits are stored at this width (row packing). */
+  narrowBits?: number;
 }
 
 export interface EncodeBundleInput {
@@ -49,7 +51,8 @@ export interface EncodeBundleInput {
 // Tensors are written as the host's typed arrays; the format is little-endian.
 const hostIsLittleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-function storedBytes(t: TensorInput): Uint8Array {
+/** A tensor's bytes as stored; `narrowRows` for a row-packed one. */
+function storedBytes(t: TensorInput): { bytes: Uint8Array; narrowRows?: number } {
   const where = { tensor: t.name };
   if (!Array.isArray(t.shape) || !t.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
     throw new BundleShapeError(
@@ -64,7 +67,8 @@ function storedBytes(t: TensorInput): Uint8Array {
       where,
     );
   }
-  if (t.dtype === 'float16' && t.data instanceof Float32Array) return bytesOf(encodeFloat16(t.data));
+  if (t.dtype === 'float16' && t.data instanceof Float32Array)
+    return { bytes: bytesOf(encodeFloat16(t.data)) };
   const Stored = STORED_ARRAY[t.dtype];
   if (!(t.data instanceof Stored)) {
     throw new BundleShapeError(
@@ -72,9 +76,16 @@ function storedBytes(t: TensorInput): Uint8Array {
       where,
     );
   }
-  if (t.bits === undefined) return bytesOf(t.data);
+  if (t.bits === undefined) {
+    if (t.narrowBits !== undefined)
+      throw new BundleShapeError(`tensor '${t.name}': narrowBits without bits`, where);
+    return { bytes: bytesOf(t.data) };
+  }
   try {
-    return packBits(t.data, t.bits);
+    if (t.narrowBits === undefined) return { bytes: packBits(t.data, t.bits) };
+    if (t.shape.length !== 2)
+      throw new RangeError(`row packing needs a matrix, not shape [${t.shape.join(', ')}]`);
+    return packRows(t.data, t.shape[1]!, t.bits, t.narrowBits);
   } catch (cause) {
     throw new BundleValueError(`tensor '${t.name}': ${(cause as Error).message}`, { tensor: t.name, cause });
   }
@@ -90,7 +101,7 @@ export async function encodeBundle(input: EncodeBundleInput): Promise<Map<string
     if (names.has(t.name))
       throw new BundleShapeError(`tensor '${t.name}' is given twice`, { tensor: t.name });
     names.add(t.name);
-    const bytes = storedBytes(t);
+    const { bytes, narrowRows } = storedBytes(t);
     offset = Math.ceil(offset / TENSOR_ALIGNMENT) * TENSOR_ALIGNMENT;
     const entry: TensorEntry = {
       name: t.name,
@@ -101,6 +112,7 @@ export async function encodeBundle(input: EncodeBundleInput): Promise<Map<string
       byteLength:
         t.bits === undefined ? elementCount(t.shape) * BYTES_PER_ELEMENT[t.dtype] : bytes.byteLength,
       ...(t.bits === undefined ? {} : { bits: t.bits }),
+      ...(narrowRows === undefined ? {} : { narrowBits: t.narrowBits, narrowRows }),
     };
     parts.push({ entry, bytes });
     offset += bytes.byteLength;
@@ -150,8 +162,12 @@ export async function encodeBundle(input: EncodeBundleInput): Promise<Map<string
   return files;
 }
 
-/** Older readers must reject what they would misread (bits: version 2, a repeat head: 3), and only that. */
+/**
+ * Older readers must reject what they would misread (bits: version 2, a repeat head: 3, a popularity
+ * prior: 4, row packing: 5), and only that.
+ */
 function lowestFormatVersion(tensors: readonly TensorEntry[]): number {
+  if (tensors.some((t) => t.narrowBits !== undefined)) return 5;
   if (tensors.some((t) => t.name === POPULARITY_PRIOR_TENSOR)) return 4;
   if (tensors.some((t) => t.name.startsWith('repeat.'))) return 3;
   if (tensors.some((t) => t.bits !== undefined)) return 2;

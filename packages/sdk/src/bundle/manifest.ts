@@ -10,7 +10,7 @@ import {
   BundleValueError,
   BundleVersionError,
 } from './errors.ts';
-import { packedByteLength } from './bit-pack.ts';
+import { packedByteLength, rowPackedByteLength, type RowPacking } from './bit-pack.ts';
 import {
   BUNDLE_FORMAT,
   BUNDLE_FORMAT_VERSION,
@@ -59,6 +59,8 @@ const ManifestSchema = v.looseObject({
       byteOffset: nonNegativeInt,
       byteLength: nonNegativeInt,
       bits: v.optional(positiveInt),
+      narrowBits: v.optional(positiveInt),
+      narrowRows: v.optional(nonNegativeInt),
     }),
   ),
   files: v.array(
@@ -150,7 +152,12 @@ function checkLayout(manifest: Manifest): void {
     }
     const expected = storedByteLength(manifest, t);
     if (t.byteLength !== expected) {
-      const packed = t.bits === undefined ? '' : ` packed at ${t.bits} bits`;
+      const packed =
+        t.bits === undefined
+          ? ''
+          : t.narrowBits === undefined
+            ? ` packed at ${t.bits} bits`
+            : ` row-packed at ${t.bits}/${t.narrowBits} bits (${t.narrowRows} narrow rows)`;
       throw new BundleShapeError(
         `tensor '${t.name}': byteLength ${t.byteLength} ≠ ${expected} for ${t.dtype}${packed} [${t.shape.join(', ')}]`,
         where,
@@ -175,8 +182,12 @@ function checkLayout(manifest: Manifest): void {
 /** Bytes a tensor occupies as stored; checks that a packed one may be packed. */
 function storedByteLength(manifest: Manifest, t: TensorEntry): number {
   const count = elementCount(t.shape);
-  if (t.bits === undefined) return count * BYTES_PER_ELEMENT[t.dtype];
   const where = { file: t.file, tensor: t.name };
+  if (t.bits === undefined) {
+    if (t.narrowBits !== undefined || t.narrowRows !== undefined)
+      throw new BundleSchemaError(`tensor '${t.name}': row-packed (narrowBits), but without bits`, where);
+    return count * BYTES_PER_ELEMENT[t.dtype];
+  }
   if (manifest.formatVersion < 2) {
     throw new BundleSchemaError(
       `tensor '${t.name}': bit-packed, but formatVersion ${manifest.formatVersion} < 2`,
@@ -189,13 +200,29 @@ function storedByteLength(manifest: Manifest, t: TensorEntry): number {
       where,
     );
   }
-  if (t.bits >= 8 * BYTES_PER_ELEMENT[t.dtype]) {
+  // Plain packing must save something; row packing may keep the full width for its wide rows (K = 256).
+  const width = 8 * BYTES_PER_ELEMENT[t.dtype];
+  if (t.narrowBits === undefined ? t.bits >= width : t.bits > width) {
     throw new BundleSchemaError(
       `tensor '${t.name}': ${t.bits} bits per value is not smaller than ${t.dtype}`,
       where,
     );
   }
-  return packedByteLength(count, t.bits);
+  if (t.narrowBits === undefined && t.narrowRows === undefined) return packedByteLength(count, t.bits);
+  return rowPackedByteLength(t.shape[0] ?? 0, rowPacking(manifest, { ...t, bits: t.bits }));
+}
+
+/** The row packing of a tensor with `narrowBits`, checked against its shape and the format version. */
+function rowPacking(manifest: Manifest, t: TensorEntry & { bits: number }): RowPacking {
+  const where = { file: t.file, tensor: t.name };
+  const fail = (why: string) => new BundleSchemaError(`tensor '${t.name}': row-packed, but ${why}`, where);
+  if (manifest.formatVersion < 5) throw fail(`formatVersion ${manifest.formatVersion} < 5`);
+  if (t.narrowBits === undefined || t.narrowRows === undefined)
+    throw fail('narrowBits and narrowRows must come together');
+  if (t.shape.length !== 2) throw fail(`shape [${t.shape.join(', ')}] is not a matrix`);
+  if (t.narrowBits >= t.bits) throw fail(`narrowBits ${t.narrowBits} is not below bits ${t.bits}`);
+  if (t.narrowRows > t.shape[0]!) throw fail(`narrowRows ${t.narrowRows} > ${t.shape[0]} rows`);
+  return { cols: t.shape[1]!, bits: t.bits, narrowBits: t.narrowBits, narrowRows: t.narrowRows };
 }
 
 function checkVocabulary(manifest: Manifest): void {

@@ -9,12 +9,12 @@
 export const BUNDLE_FORMAT = 'session-rec-bundle';
 /**
  * Version 2 adds bit-packed integer tensors (`TensorEntry.bits`), version 3 the session-repeat head
- * (tensors `repeat.*`, docs/model.md), version 4 the popularity prior (`prior.popularity`); writers use
- * the lowest version that reads the bundle right.
+ * (tensors `repeat.*`, docs/model.md), version 4 the popularity prior (`prior.popularity`), version 5
+ * row-packed matrices (`TensorEntry.narrowBits`); writers use the lowest version that reads the bundle right.
  */
-export const BUNDLE_FORMAT_VERSION = 4;
+export const BUNDLE_FORMAT_VERSION = 5;
 /** Every version this reader understands. */
-export const BUNDLE_FORMAT_VERSIONS: readonly number[] = [1, 2, 3, 4];
+export const BUNDLE_FORMAT_VERSIONS: readonly number[] = [1, 2, 3, 4, 5];
 /** The optional session-repeat head's tensors (docs/model.md "Repeat head"). */
 export const REPEAT_RECENCY_TENSOR = 'repeat.recency';
 export const REPEAT_WEIGHTS_TENSOR = 'repeat.weights';
@@ -38,6 +38,13 @@ export interface TensorEntry {
    * first (bit-pack.ts); byteLength is ⌈count · bits / 8⌉. Readers unpack to the dtype's array.
    */
   bits?: number;
+  /**
+   * With `bits`, a 2-D tensor, format version ≥ 5: row-packed (bit-pack.ts). Each row is one flag bit,
+   * then its values at `narrowBits` bits (flag 1) or `bits` bits (flag 0); `narrowRows` rows are narrow.
+   * MGQE-style codes: tail items restricted to the first 2^narrowBits codewords of each codebook.
+   */
+  narrowBits?: number;
+  narrowRows?: number;
 }
 
 export interface FileEntry {

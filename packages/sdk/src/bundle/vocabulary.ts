@@ -118,11 +118,18 @@ export function tensorInputs(
   bundle: ModelBundle,
   drop: (name: string) => boolean = () => false,
 ): TensorInput[] {
-  const bits = new Map(bundle.manifest.tensors.map((t) => [t.name, t.bits]));
+  const entries = new Map(bundle.manifest.tensors.map((t) => [t.name, t]));
   return [...bundle.tensors]
     .filter(([name]) => !drop(name))
     .map(([name, t]) => {
-      const b = bits.get(name);
-      return { name, dtype: t.dtype, shape: t.shape, data: t.data, ...(b !== undefined ? { bits: b } : {}) };
+      const { bits, narrowBits } = entries.get(name) ?? {};
+      return {
+        name,
+        dtype: t.dtype,
+        shape: t.shape,
+        data: t.data,
+        ...(bits !== undefined ? { bits } : {}),
+        ...(narrowBits !== undefined ? { narrowBits } : {}),
+      };
     });
 }
