@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { prefixExamples, splitValidation } from './examples.ts';
+import { prefixExamples, splitValidation, validationPositions } from './examples.ts';
 import { hotColdSplit, popularityCounts, popularityOrder } from './popularity.ts';
 import { seededRandom } from './prng.ts';
 
@@ -62,6 +62,15 @@ describe('splitValidation', () => {
     expect(splitValidation(sessions, { seed: 1, fraction: 0.25 }).valid).toHaveLength(250);
     expect(splitValidation(sessions, { seed: 1, fraction: 0 }).valid).toHaveLength(0);
     expect(() => splitValidation(sessions, { seed: 1, fraction: 1.5 })).toThrow(RangeError);
+  });
+
+  it('validationPositions gives the positions of the same two parts, ascending', () => {
+    const { train, valid } = validationPositions(sessions.length, { seed: 3, fraction: 0.2 });
+    const split = splitValidation(sessions, { seed: 3, fraction: 0.2 });
+    expect(valid.map((i) => sessions[i])).toEqual(split.valid);
+    expect(train.map((i) => sessions[i])).toEqual(split.train);
+    expect([...train, ...valid].sort((a, b) => a - b)).toEqual(sessions.map((_, i) => i));
+    expect(valid.every((p, i) => i === 0 || valid[i - 1]! < p)).toBe(true);
   });
 });
 

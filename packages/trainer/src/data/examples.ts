@@ -7,26 +7,41 @@ export interface ValidationSplit {
   valid: Int32Array[];
 }
 
+export interface SplitOptions {
+  /** Share of the sessions held out; default 0.1. */
+  fraction?: number;
+  seed: number;
+}
+
 /**
  * Holds out a random `fraction` of whole sessions (round(n · fraction) of them) for validation.
  * Deterministic for a seed; both parts keep the input order.
  */
-export function splitValidation(
-  sessions: readonly Int32Array[],
-  { fraction = 0.1, seed }: { fraction?: number; seed: number },
-): ValidationSplit {
+export function splitValidation(sessions: readonly Int32Array[], opts: SplitOptions): ValidationSplit {
+  const { train, valid } = validationPositions(sessions.length, opts);
+  return { train: train.map((i) => sessions[i]!), valid: valid.map((i) => sessions[i]!) };
+}
+
+/**
+ * The positions (in `train.txt`, i.e. time order) of splitValidation's two parts, each ascending: what a
+ * time-aware step (the popularity prior's recency) needs beside the sessions.
+ */
+export function validationPositions(
+  count: number,
+  { fraction = 0.1, seed }: SplitOptions,
+): { train: number[]; valid: number[] } {
   if (!(fraction >= 0 && fraction <= 1)) throw new RangeError(`fraction must be in [0, 1], got ${fraction}`);
   const order = shuffleInPlace(
-    sessions.map((_, i) => i),
+    Array.from({ length: count }, (_, i) => i),
     seededRandom(seed),
   );
-  const isValid = new Uint8Array(sessions.length);
-  const validCount = Math.round(sessions.length * fraction);
-  for (let i = 0; i < validCount; i++) isValid[order[i]] = 1;
-  return {
-    train: sessions.filter((_, i) => !isValid[i]),
-    valid: sessions.filter((_, i) => isValid[i] === 1),
-  };
+  const isValid = new Uint8Array(count);
+  const validCount = Math.round(count * fraction);
+  for (let i = 0; i < validCount; i++) isValid[order[i]!] = 1;
+  const train: number[] = [];
+  const valid: number[] = [];
+  for (let i = 0; i < count; i++) (isValid[i] ? valid : train).push(i);
+  return { train, valid };
 }
 
 /**

@@ -2,6 +2,12 @@
 // split, popularity, and the one seeded PRNG.
 export { readDataset, type Dataset, type SessionCase } from './read-dataset.ts';
 export { DatasetError } from './errors.ts';
-export { splitValidation, prefixExamples, type ValidationSplit } from './examples.ts';
-export { popularityCounts, popularityOrder, hotColdSplit } from './popularity.ts';
+export {
+  splitValidation,
+  validationPositions,
+  prefixExamples,
+  type SplitOptions,
+  type ValidationSplit,
+} from './examples.ts';
+export { popularityCounts, popularityOrder, sessionPopularityOrder, hotColdSplit } from './popularity.ts';
 export { seededRandom, deriveSeed, randomInt, shuffleInPlace } from './prng.ts';

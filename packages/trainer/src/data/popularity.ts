@@ -21,6 +21,11 @@ export function popularityOrder(counts: ArrayLike<number>): Uint32Array {
   );
 }
 
+/** popularityOrder of the clicks in `sessions`: the bundles' `popularity` tensor. */
+export function sessionPopularityOrder(sessions: readonly Int32Array[], numItems: number): Uint32Array {
+  return popularityOrder(popularityCounts(sessions, numItems));
+}
+
 /**
  * 1 for the round(V · hotFraction) most frequent items ("hot"), 0 for the rest ("cold").
  * Ties at the boundary go to the lower index, as in popularityOrder.

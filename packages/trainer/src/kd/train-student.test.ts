@@ -13,7 +13,8 @@ import { CompositionalItemTable } from '../model/compositional.ts';
 import { FullItemTable } from '../model/full-table.ts';
 import { SessionModel } from '../model/session-model.ts';
 import { makeBatches, sessionWindows } from '../train/batches.ts';
-import { exportModelBundle, popularityOrder } from '../train/export-bundle.ts';
+import { exportModelBundle } from '../train/export-bundle.ts';
+import { sessionPopularityOrder } from '../data/index.ts';
 import { metricsFromRanks } from '../train/metrics.ts';
 import { Distiller, FULL_KD, NO_KD } from './distiller.ts';
 import { evaluateWithCpuEngine, sessionCases } from './evaluate-student.ts';
@@ -111,7 +112,10 @@ describe('trainStudent + export', () => {
     expect(result.history[0]!.loss.con).toBe(0); // stage 1 has no KD
 
     const dir = join(tmp, 'bundle');
-    await exportModelBundle(dir, student, { popularity: popularityOrder(train, V), tableDtype: 'float32' });
+    await exportModelBundle(dir, student, {
+      popularity: sessionPopularityOrder(train, V),
+      tableDtype: 'float32',
+    });
     const bundle = await readBundleDir(dir);
     expect(bundle.manifest.kind).toBe('compositional');
     expect(bundle.manifest.hyper.M).toBe(3);
@@ -124,7 +128,7 @@ describe('trainStudent + export', () => {
     // --pack-codes: 3 bits per code (K = 8), the same codes after reading, fewer bytes.
     const packedDir = join(tmp, 'bundle-packed');
     await exportModelBundle(packedDir, student, {
-      popularity: popularityOrder(train, V),
+      popularity: sessionPopularityOrder(train, V),
       tableDtype: 'float32',
       packCodes: true,
     });

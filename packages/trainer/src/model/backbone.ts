@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { matMulFast } from './fast-matmul.ts';
 import { gatherRows } from './gather-rows.ts';
 import { uniqueVariableName } from './variable-name.ts';
-import { seededRandom } from '../train/sessions.ts';
+import { seededRandom } from '../data/prng.ts';
 import type { ExportedTensor } from './item-table.ts';
 
 export interface BackboneHyper {

@@ -10,9 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTeacher, loadTeacherFromBundle } from './teacher.ts';
 import { exportModelBundle } from '../train/export-bundle.ts';
+import { sessionPopularityOrder } from '../data/index.ts';
 import type { SessionModel } from './session-model.ts';
-import { encodeModelBundle, popularityOrder } from '../train/export-bundle.ts';
-import { seededRandom } from '../train/sessions.ts';
+import { encodeModelBundle } from '../train/export-bundle.ts';
+import { seededRandom } from '../data/prng.ts';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -54,7 +55,7 @@ describe('teacher export matches the CPU engine', () => {
       );
       randomise(model, 11);
       const files = await encodeModelBundle(model, {
-        popularity: popularityOrder([Int32Array.of(1, 2, 3)], numItems),
+        popularity: sessionPopularityOrder([Int32Array.of(1, 2, 3)], numItems),
         tableDtype: 'float32',
       });
       const engine = createCpuEngine(await decodeBundleFromFiles(files));
@@ -86,7 +87,7 @@ describe('loadTeacherFromBundle', () => {
       );
       randomise(model, 3);
       await exportModelBundle(join(dir, 'b'), model, {
-        popularity: popularityOrder([], numItems),
+        popularity: sessionPopularityOrder([], numItems),
         tableDtype: 'float32',
         info: { dropout: 0.2 },
       });

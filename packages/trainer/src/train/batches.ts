@@ -1,6 +1,6 @@
 // Training batches: one causal pass per session window yields a prediction at every position, so a
 // batch is sized by POSITIONS (not sessions) and sessions of similar length share a batch (little padding).
-import { seededRandom, shuffleInPlace } from './sessions.ts';
+import { seededRandom, shuffleInPlace } from '../data/prng.ts';
 
 /** A session cut to ≤ maxLen inputs; positions < lossFrom were already predicted by an earlier window. */
 export interface Window {

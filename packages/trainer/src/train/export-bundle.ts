@@ -18,20 +18,6 @@ export interface ExportOptions {
   info?: Record<string, unknown>;
 }
 
-export function itemCounts(sessions: Int32Array[], numItems: number): Float64Array {
-  const counts = new Float64Array(numItems);
-  for (const s of sessions) for (const v of s) counts[v]! += 1;
-  return counts;
-}
-
-/** Indices 0..V-1 by descending training frequency (ties: lower index first). */
-export function popularityOrder(sessions: Int32Array[], numItems: number): Uint32Array {
-  const counts = itemCounts(sessions, numItems);
-  const order = Array.from({ length: numItems }, (_, i) => i);
-  order.sort((a, b) => counts[b]! - counts[a]! || a - b);
-  return Uint32Array.from(order);
-}
-
 export function modelHyper(model: SessionModel): ModelHyper {
   const h = model.hyper;
   return {

@@ -7,11 +7,12 @@ import '@tensorflow/tfjs';
 import { createTeacher } from '../model/teacher.ts';
 import type { SessionModel } from '../model/session-model.ts';
 import { trainModel, type TrainOptions } from './loop.ts';
-import { seededRandom } from './sessions.ts';
+import { seededRandom } from '../data/prng.ts';
 import { makeBatches, sessionWindows } from './batches.ts';
 import { fullSoftmaxLoss } from './full-softmax.ts';
 import { NegativeSampler, sampledSoftmaxLoss } from './sampled-softmax.ts';
-import { itemCounts } from './export-bundle.ts';
+import {} from './export-bundle.ts';
+import { popularityCounts } from '../data/index.ts';
 
 const V = 30;
 const hyper = {
@@ -77,7 +78,7 @@ describe('training loop', () => {
           return fullSoftmaxLoss(theta, table, tf.tensor1d(batch.targets, 'int32')).dataSync()[0]!;
         });
       const before = lossOf();
-      const sampler = new NegativeSampler(itemCounts(data.train, V), 8);
+      const sampler = new NegativeSampler(popularityCounts(data.train, V), 8);
       const optimizer = tf.train.adam(1e-2);
       for (let step = 0; step < 5; step++) {
         optimizer.minimize(() => {

@@ -5,13 +5,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { matMulTransposeB } from '../model/fast-matmul.ts';
 import { gatherRows } from '../model/gather-rows.ts';
-import { seededRandom } from './sessions.ts';
+import { seededRandom } from '../data/prng.ts';
 
 export class NegativeSampler {
   private readonly cdf: Float64Array;
   private readonly logQ: Float32Array;
   constructor(
-    counts: Float64Array,
+    counts: ArrayLike<number>,
     readonly negatives: number,
     /** q ∝ (count + 1)^power: 1 = popularity, 0 = uniform. */
     power = 0.75,

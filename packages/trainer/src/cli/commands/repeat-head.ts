@@ -43,7 +43,8 @@ import { fitRepeatHead, repeatCaseOf, type RepeatCase } from '../../repeat-head/
 import { rankCaseOf, TUNE_OBJECTIVES, tuneRepeatHead, type RankCase } from '../../repeat-head/tune.ts';
 import { PriorSearch, priorGrid } from '../../repeat-head/prior-search.ts';
 import { recentPopularityOrder, type TimedSessions } from '../../repeat-head/recent-popularity.ts';
-import { readSessionData, splitSessionPositions, splitSessions } from '../../train/sessions.ts';
+import { readSessionData } from '../../train/sessions.ts';
+import { validationPositions, splitValidation } from '../../data/index.ts';
 import { num } from '../flags.ts';
 import { progressPrinter } from '../progress.ts';
 import { withTensorTrainRows } from '../../eval/tensor-train-rows.ts';
@@ -286,7 +287,7 @@ async function fitCommand(flags: RepeatHeadFlags, command: string): Promise<void
         ? manifest.info.seed
         : 42;
   const fraction = num(flags.validFraction, 'valid-fraction', { min: 0 });
-  const split = splitSessions(data.train, fraction, seed);
+  const split = splitValidation(data.train, { fraction: fraction, seed: seed });
   const limit = flags.validLimit
     ? num(flags.validLimit, 'valid-limit', { integer: true, min: 1 })
     : undefined;
@@ -301,7 +302,7 @@ async function fitCommand(flags: RepeatHeadFlags, command: string): Promise<void
   const opts = { numItems: V, maxLen: manifest.hyper.maxLen };
 
   // Pass 0: the popularity prior, on the most recent new-item validation cases (prior-search.ts).
-  const positions = splitSessionPositions(data.train.length, fraction, seed);
+  const positions = validationPositions(data.train.length, { fraction: fraction, seed: seed });
   const timed = { sessions: split.train, positions: positions.train };
   const choice = flags.prior
     ? searchPrior(flags, {

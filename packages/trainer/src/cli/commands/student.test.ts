@@ -9,7 +9,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { seededRandom } from '../../data/prng.ts';
 import { createTeacher } from '../../model/teacher.ts';
 import { selectBackend } from '../../train/backend.ts';
-import { exportModelBundle, popularityOrder } from '../../train/export-bundle.ts';
+import { exportModelBundle } from '../../train/export-bundle.ts';
+import { sessionPopularityOrder } from '../../data/index.ts';
 import { registerStudentCommand } from './student.ts';
 
 const V = 60;
@@ -55,7 +56,7 @@ describe('pnpm train student', () => {
       7,
     );
     await exportModelBundle(teacherDir, teacher, {
-      popularity: popularityOrder(sessions, V),
+      popularity: sessionPopularityOrder(sessions, V),
       tableDtype: 'float32',
       info: { seed: 42, dropout: 0.1 },
     });

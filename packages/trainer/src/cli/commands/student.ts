@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { MIN_POPULARITY_LENGTH } from '@session-rec/sdk/bundle';
 import { readBundleDir } from '@session-rec/sdk/bundle/node';
 import * as tf from '@tensorflow/tfjs-core';
-import { hotColdSplit, popularityCounts } from '../../data/index.ts';
+import { hotColdSplit, popularityCounts, sessionPopularityOrder } from '../../data/index.ts';
 import { paperKdDefaults, type KdSwitches, type RecLoss } from '../../kd/distiller.ts';
 import { prefixVariableNames } from '../../kd/model-scope.ts';
 import { evaluateWithCpuEngine } from '../../kd/evaluate-student.ts';
@@ -20,9 +20,10 @@ import { FullItemTable } from '../../model/full-table.ts';
 import { SessionModel } from '../../model/session-model.ts';
 import { loadTeacherFromBundle, teacherPreset } from '../../model/teacher.ts';
 import { selectBackend, type BackendName } from '../../train/backend.ts';
-import { exportModelBundle, popularityOrder } from '../../train/export-bundle.ts';
+import { exportModelBundle } from '../../train/export-bundle.ts';
 import { NegativeSampler } from '../../train/sampled-softmax.ts';
-import { readSessionData, splitSessions } from '../../train/sessions.ts';
+import { readSessionData } from '../../train/sessions.ts';
+import { splitValidation } from '../../data/index.ts';
 import { num } from '../flags.ts';
 
 interface StudentFlags {
@@ -245,7 +246,10 @@ async function runStudent(flags: StudentFlags): Promise<void> {
     table,
   );
 
-  const split = splitSessions(data.train, num(flags.validFraction, 'valid-fraction', { min: 0 }), seed);
+  const split = splitValidation(data.train, {
+    fraction: num(flags.validFraction, 'valid-fraction', { min: 0 }),
+    seed: seed,
+  });
   const hot = hotColdSplit(popularityCounts(split.train, data.numItems), 0.2);
   const ratioEq11 = compositionalCompressionRatio(data.numItems, teacher.hyper.dim, M, K);
   process.stderr.write(
@@ -337,7 +341,7 @@ async function runStudent(flags: StudentFlags): Promise<void> {
 
   const teacherBytes = dirBytes(teacherDir);
   // The empty-session answer needs only the head of the order (docs/model.md: ≥ 1,000 or V); every byte counts here.
-  const popularity = popularityOrder(data.train, data.numItems).slice(
+  const popularity = sessionPopularityOrder(data.train, data.numItems).slice(
     0,
     Math.min(MIN_POPULARITY_LENGTH, data.numItems),
   );
@@ -390,7 +394,7 @@ async function runStudent(flags: StudentFlags): Promise<void> {
       : undefined;
     // The full teacher's popularity order (a `full` bundle carries all V, like the teacher's own).
     teacherAfterBytes = await exportModelBundle(teacherOut, teacher, {
-      popularity: popularityOrder(data.train, data.numItems),
+      popularity: sessionPopularityOrder(data.train, data.numItems),
       tableDtype: 'float32',
       metrics: tHeadline,
       info: {

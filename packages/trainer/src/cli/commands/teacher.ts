@@ -6,11 +6,13 @@ import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend, type BackendName } from '../../train/backend.ts';
-import { readSessionData, splitSessions } from '../../train/sessions.ts';
+import { readSessionData } from '../../train/sessions.ts';
+import { splitValidation } from '../../data/index.ts';
 import { createTeacher, teacherPreset } from '../../model/teacher.ts';
 import { trainModel } from '../../train/loop.ts';
 import { evaluateCases } from '../../train/evaluate.ts';
-import { exportModelBundle, itemCounts, popularityOrder } from '../../train/export-bundle.ts';
+import { exportModelBundle } from '../../train/export-bundle.ts';
+import { popularityCounts, sessionPopularityOrder } from '../../data/index.ts';
 import { NegativeSampler } from '../../train/sampled-softmax.ts';
 import { num } from '../flags.ts';
 
@@ -115,7 +117,10 @@ async function runTeacher(flags: TeacherFlags): Promise<void> {
   const seed = num(flags.seed, 'seed', { integer: true, min: 0 });
   if (flags.tableDtype !== 'float32' && flags.tableDtype !== 'float16')
     throw new RangeError(`--table-dtype: expected float32 or float16, got "${flags.tableDtype}"`);
-  const split = splitSessions(data.train, num(flags.validFraction, 'valid-fraction', { min: 0 }), seed);
+  const split = splitValidation(data.train, {
+    fraction: num(flags.validFraction, 'valid-fraction', { min: 0 }),
+    seed: seed,
+  });
   const out = resolve(flags.out ?? `apps/demo-shop/public/models/${data.name}-teacher`);
   const reportPath = resolve(flags.report ?? `results/teacher/${data.name}.json`);
   const checkpointDir = resolve(flags.checkpoint ?? `runs/teacher-${data.name}`);
@@ -133,7 +138,7 @@ async function runTeacher(flags: TeacherFlags): Promise<void> {
     flags.loss === 'sampled'
       ? {
           kind: 'sampled' as const,
-          sampler: new NegativeSampler(itemCounts(split.train, data.numItems), negatives),
+          sampler: new NegativeSampler(popularityCounts(split.train, data.numItems), negatives),
         }
       : { kind: 'full' as const };
   const options = {
@@ -168,7 +173,7 @@ async function runTeacher(flags: TeacherFlags): Promise<void> {
     ? { 'P@10': round(test['P@10']!), 'NDCG@10': round(test['NDCG@10']!), 'MRR@10': round(test['MRR@10']!) }
     : undefined;
   const bundleBytes = await exportModelBundle(out, model, {
-    popularity: popularityOrder(data.train, data.numItems),
+    popularity: sessionPopularityOrder(data.train, data.numItems),
     tableDtype: flags.tableDtype,
     metrics: headline,
     info: {

@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { readBundleDir } from '@session-rec/sdk/bundle/node';
 import { setTensorTrainRows } from '../../eval/tensor-train-rows.ts';
 import { evaluateBundle } from '../../eval/index.ts';
-import { hotColdSplit, popularityCounts } from '../../data/index.ts';
+import { hotColdSplit, popularityCounts, sessionPopularityOrder } from '../../data/index.ts';
 import { NO_KD, paperKdDefaults, type KdSwitches, type RecLoss } from '../../kd/distiller.ts';
 import { prefixVariableNames } from '../../kd/model-scope.ts';
 import { trainStudent } from '../../kd/train-student.ts';
@@ -33,9 +33,10 @@ import { warmUpToTeacher, type TableDistillationOptions } from '../../model/tt-d
 import { TtItemTable } from '../../model/tt-table.ts';
 import { selectBackend, type BackendName } from '../../train/backend.ts';
 import { evaluateCases } from '../../train/evaluate.ts';
-import { exportModelBundle, popularityOrder } from '../../train/export-bundle.ts';
+import { exportModelBundle } from '../../train/export-bundle.ts';
 import { NegativeSampler } from '../../train/sampled-softmax.ts';
-import { readSessionData, splitSessions } from '../../train/sessions.ts';
+import { readSessionData } from '../../train/sessions.ts';
+import { splitValidation } from '../../data/index.ts';
 import { num } from '../flags.ts';
 
 interface TensorTrainFlags {
@@ -283,7 +284,10 @@ async function runTensorTrain(kind: TensorTrainKind, flags: TensorTrainFlags): P
     : null;
   const teacherSeed = teacherDir ? Number((await readBundleDir(teacherDir)).manifest.info?.seed ?? 42) : 42;
   const seed = flags.seed ? num(flags.seed, 'seed', { integer: true, min: 0 }) : teacherSeed;
-  const split = splitSessions(data.train, num(flags.validFraction, 'valid-fraction', { min: 0 }), seed);
+  const split = splitValidation(data.train, {
+    fraction: num(flags.validFraction, 'valid-fraction', { min: 0 }),
+    seed: seed,
+  });
   const preset = teacherPreset(data.name);
   const hyper: BackboneHyper = teacher
     ? { ...teacher.hyper }
@@ -418,7 +422,7 @@ async function runTensorTrain(kind: TensorTrainKind, flags: TensorTrainFlags): P
     compositionalM4K32TableBytes: compositionalTableBytes(data.numItems, hyper.dim, 4, 32),
   };
   const bundleBytes = await exportModelBundle(out, student, {
-    popularity: popularityOrder(data.train, data.numItems),
+    popularity: sessionPopularityOrder(data.train, data.numItems),
     tableDtype: 'float32',
     metrics: {
       'P@10': round(test['P@10']!),
