@@ -51,9 +51,9 @@ evaluate() { # evaluate <dataset> <M> <K> [flags…]: pnpm eval of a trained run
     for v in float16 float16-all packed float16-all-packed; do
       case $v in *packed) [ "$k" = 256 ] && continue;; esac # 8-bit codes: packing saves nothing
       local flags=""
-      case $v in float16) flags="--float16 codebooks";; float16-all) flags="--float16 all";;
-        packed) flags="--pack-codes";; float16-all-packed) flags="--float16 all --pack-codes";; esac
-      npx tsx packages/trainer/src/kd/experiments/bundle-variant.ts "$bundle" "runs/student/$name/bundle-$v" $flags > "results/student/$name.$v.bytes.json"
+      case $v in float16) flags="--float16 codebooks --no-pack-codes";; float16-all) flags="--float16 all --no-pack-codes";;
+        packed) flags="--float16 none";; float16-all-packed) flags="--float16 all";; esac
+      $TRAIN compact --bundle "$bundle" --out "runs/student/$name/bundle-$v" $flags > "results/student/$name.$v.bytes.json"
       $EVAL --bundle "runs/student/$name/bundle-$v" --dataset "$DS/$ds" > "results/student/$name.$v.eval.json"
     done
   fi

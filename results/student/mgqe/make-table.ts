@@ -1,4 +1,5 @@
-// Prints the tables of README.md from run.sh's reports (<dataset>-<variant>.bytes.json / .eval.json) and
+// Prints the tables of README.md from run.sh's outputs (<dataset>-<variant>.bytes.json: the report of
+// `pnpm train compact`; .eval.json: `pnpm eval --by-repeat`) and
 // writes mgqe.svg (test P@10 against the bytes of the code matrix, one line per dataset).
 //   npx tsx results/student/mgqe/make-table.ts
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';

@@ -1,5 +1,6 @@
 // `pnpm train <model> …`: one sub-command per model family, each registered by one line below.
 import { Command } from 'commander';
+import { registerCompactCommand } from './commands/compact.ts';
 import { registerPopularityCommand } from './commands/popularity.ts';
 import { registerRepeatHeadCommand } from './commands/repeat-head.ts';
 import { registerSttdCommand } from './commands/sttd.ts';
@@ -14,4 +15,5 @@ registerStudentCommand(program);
 registerTtCommand(program);
 registerSttdCommand(program);
 registerRepeatHeadCommand(program);
+registerCompactCommand(program);
 await program.parseAsync(process.argv);

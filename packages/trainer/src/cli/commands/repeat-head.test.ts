@@ -1,47 +1,22 @@
 // `pnpm train repeat-head` end to end on a tiny dataset whose clicks follow popularity: the written bundle
 // carries the prior the search chose, and `pnpm eval` on it gives the test metrics the report states.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { POPULARITY_PRIOR_TENSOR } from '@session-rec/sdk/bundle';
 import { readBundleDir, writeBundleDir } from '@session-rec/sdk/bundle/node';
 import { readPopularityPrior } from '@session-rec/sdk/engine/popularity-prior';
-import { randomBundleFiles, seededRandom } from '@session-rec/sdk/testing';
+import { randomBundleFiles } from '@session-rec/sdk/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { evaluateBundle } from '../../eval/index.ts';
+import { writeZipfDataset } from '../../testing/zipf-dataset.ts';
 import { registerRepeatHeadCommand } from './repeat-head.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'repeat-head-cli-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const V = 150;
-
-/** Sessions of items drawn ∝ 1/rank² (a steep popularity curve), with some repeats. */
-function writeDataset(dir: string): void {
-  mkdirSync(dir, { recursive: true });
-  const rand = seededRandom(21);
-  const weights = Array.from({ length: V }, (_, r) => 1 / (r + 1) ** 2);
-  const total = weights.reduce((a, b) => a + b);
-  const item = () => {
-    let u = rand() * total;
-    for (let r = 0; r < V; r++) if ((u -= weights[r]) <= 0) return r + 1;
-    return V;
-  };
-  const session = () => {
-    const s = [item()];
-    for (let t = 1; t < 2 + Math.floor(rand() * 6); t++) s.push(rand() < 0.3 ? s[0] : item());
-    return s;
-  };
-  const train = Array.from({ length: 600 }, session);
-  writeFileSync(join(dir, 'train.txt'), train.map((s) => s.join(' ')).join('\n') + '\n');
-  const test = Array.from({ length: 120 }, () => {
-    const s = session();
-    return `${s.slice(0, -1).join(' ')}\t${s[s.length - 1]}`;
-  }).filter((line) => !line.startsWith('\t'));
-  writeFileSync(join(dir, 'test.txt'), test.join('\n') + '\n');
-  writeFileSync(join(dir, 'dataset.json'), JSON.stringify({ name: 'zipf', numItems: V }));
-}
 
 async function run(args: string[]): Promise<void> {
   const program = new Command('train').exitOverride();
@@ -52,7 +27,7 @@ async function run(args: string[]): Promise<void> {
 describe('pnpm train repeat-head', () => {
   const dataset = join(root, 'data');
   const input = join(root, 'input');
-  writeDataset(dataset);
+  writeZipfDataset(dataset, V);
 
   it('writes a bundle with the chosen prior and head; pnpm eval reproduces the reported test metrics', async () => {
     await writeBundleDir(input, await randomBundleFiles('compositional', { numItems: V, dim: 8, seed: 2 }));
