@@ -1,4 +1,4 @@
-// `pnpm eval --bundle <dir> --dataset <dir> [--limit N] [--workers W]`: ranks ALL items for every test
+// `pnpm eval --bundle <dir> --dataset <dir> [--limit N] [--workers W] [--by-repeat] [--exclude-seen]`: ranks ALL items for every test
 // case through the SDK's CPU engine and prints one JSON object of metrics (percent) to stdout.
 // Progress goes to stderr, so stdout stays machine-readable.
 import { Command, InvalidArgumentError, Option } from 'commander';
@@ -37,6 +37,10 @@ const program = new Command('eval')
     '--by-repeat',
     'also print the metrics of repeat cases (label already in the prefix) and new-item cases apart',
   )
+  .option(
+    '--exclude-seen',
+    "rank only the items outside each case's prefix, as recommend({ excludeSeen: true }) does (the demo shop's strip): repeat cases become misses",
+  )
   .action(
     async (opts: {
       bundle: string;
@@ -45,6 +49,7 @@ const program = new Command('eval')
       workers?: number;
       rows: TensorTrainRows;
       byRepeat?: boolean;
+      excludeSeen?: boolean;
     }) => {
       const started = performance.now();
       const { metrics, kind, dataset, repeat, newItem } = await evaluateBundle({
@@ -54,6 +59,7 @@ const program = new Command('eval')
         workers: opts.workers ?? 1,
         rows: opts.rows,
         byRepeat: opts.byRepeat ?? false,
+        excludeSeen: opts.excludeSeen ?? false,
         onProgress: progressPrinter('eval'),
       });
       process.stderr.write(

@@ -104,6 +104,28 @@ describe('evaluateBundle', () => {
     expect(split.repeat).toEqual(repeat.result());
     expect(split.newItem).toEqual(newItem.result());
     expect(one.repeat).toBeUndefined();
+
+    // --exclude-seen: the ranking the SDK's recommend({ excludeSeen: true }) shows — the engine's own top 20
+    // with the prefix's items excluded — and every repeat case a miss.
+    const strip = new MetricAccumulator();
+    for (const c of testCases) {
+      const top = await engine.recommend(c.prefix.slice(-8), { k: 20, exclude: new Set(c.prefix) });
+      const at = top.findIndex((r) => r.index === c.label);
+      strip.add(at >= 0 ? at + 1 : V + 1);
+    }
+    const excluding = await evaluateBundle({
+      bundleDir,
+      datasetDir,
+      workers: 2,
+      excludeSeen: true,
+      byRepeat: true,
+    });
+    for (const [name, value] of Object.entries(strip.result()))
+      expect(excluding.metrics[name]).toBeCloseTo(value, 10);
+    expect(excluding.repeat!['P@20']).toBe(0);
+    // Taking the session's items out only moves new-item labels up.
+    expect(excluding.newItem!['P@20']).toBeGreaterThanOrEqual(split.newItem!['P@20']);
+    expect(excluding.newItem!['MRR@20']).toBeGreaterThan(split.newItem!['MRR@20']);
   });
 
   it('tt and sttd bundles: rows rebuilt once (default) give exactly the per-query metrics', async () => {

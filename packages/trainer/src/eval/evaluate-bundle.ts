@@ -24,6 +24,11 @@ export interface EvaluateBundleOptions {
    * test cases) and of the new-item cases apart — where a compressed item table loses accuracy.
    */
   byRepeat?: boolean;
+  /**
+   * Rank among the items outside the prefix, as recommend({ excludeSeen: true }) — the demo shop's strip —
+   * does: repeat cases are misses, the new-item cases measure the list a shopper sees.
+   */
+  excludeSeen?: boolean;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -57,6 +62,7 @@ export async function evaluateBundle(opts: EvaluateBundleOptions): Promise<Bundl
       rankCasesWithEngine(cases, engine, {
         numItems: bundle.manifest.hyper.numItems,
         maxLen: bundle.manifest.hyper.maxLen,
+        excludeSeen: opts.excludeSeen ?? false,
         onProgress: opts.onProgress,
       }),
     ];
@@ -91,6 +97,7 @@ function rankInWorkers(opts: EvaluateBundleOptions, count: number, total: number
       datasetDir: opts.datasetDir,
       limit: opts.limit,
       rows: opts.rows ?? 'materialized',
+      excludeSeen: opts.excludeSeen ?? false,
       index,
       count,
     };

@@ -1,7 +1,7 @@
 // The evaluation loop of the protocol, reusable with any scorer: every case's prefix (its last maxLen
 // items) is scored against ALL items and the label's rank is accumulated into the metrics.
 // The CLI (`pnpm eval`) plugs in the SDK's CPU engine; trainers plug in their own scoring for validation.
-import { DEFAULT_CUTOFFS, MetricAccumulator, rankOfLabel } from './metrics.ts';
+import { DEFAULT_CUTOFFS, MetricAccumulator, rankOfLabel, rankOfLabelExcluding } from './metrics.ts';
 
 export interface RankingCase {
   /** Internal item indices, oldest first. */
@@ -17,6 +17,11 @@ export interface EvaluateOptions {
   /** The model reads only the most recent maxLen items (50 in the protocol). */
   maxLen: number;
   cutoffs?: readonly number[];
+  /**
+   * Rank each label among the items outside its whole prefix, as recommend({ excludeSeen: true }) (the demo
+   * shop's strip) does: a repeat case is then a miss. Default false: the protocol's all-item ranking.
+   */
+  excludeSeen?: boolean;
   /** Called after each case with (done, total); cheap enough to call every time. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -29,6 +34,18 @@ export function modelSession(prefix: ArrayLike<number>, maxLen: number): number[
   return out;
 }
 
+/** The rank of `c`'s label in `scores` (from `offset`), all items or only those outside the prefix. */
+export function labelRank(
+  scores: ArrayLike<number>,
+  c: RankingCase,
+  opts: EvaluateOptions,
+  offset = 0,
+): number {
+  return opts.excludeSeen
+    ? rankOfLabelExcluding(scores, c.label, new Set(Array.from(c.prefix)), offset, opts.numItems)
+    : rankOfLabel(scores, c.label, offset, opts.numItems);
+}
+
 /** Ranks of each case's label (1-based), in case order. */
 export function rankCases(
   cases: readonly RankingCase[],
@@ -39,7 +56,7 @@ export function rankCases(
   const ranks = new Int32Array(cases.length);
   for (let c = 0; c < cases.length; c++) {
     scoreAll(modelSession(cases[c].prefix, opts.maxLen), scores);
-    ranks[c] = rankOfLabel(scores, cases[c].label);
+    ranks[c] = labelRank(scores, cases[c], opts);
     opts.onProgress?.(c + 1, cases.length);
   }
   return ranks;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MetricAccumulator, metricNames, rankOfLabel } from './metrics.ts';
+import { seededRandom } from '@session-rec/sdk/random';
+import { MetricAccumulator, metricNames, rankOfLabel, rankOfLabelExcluding } from './metrics.ts';
 
 describe('rankOfLabel', () => {
   it('counts strictly higher scores, and equal scores only at lower indices (the top-k tie rule)', () => {
@@ -24,6 +25,34 @@ describe('rankOfLabel', () => {
 
   it('rejects a label outside the items', () => {
     expect(() => rankOfLabel([1, 2], 2)).toThrow(/label 2 is not an item index in \[0, 2\)/);
+  });
+});
+
+describe('rankOfLabelExcluding', () => {
+  it('equals rankOfLabel over the scores with the excluded items removed (random scores, ties, NaN)', () => {
+    const rng = seededRandom(5);
+    for (let trial = 0; trial < 200; trial++) {
+      const n = 2 + Math.floor(rng() * 30);
+      // Few distinct values, so ties are common; a NaN now and then.
+      const scores = Array.from({ length: n }, () => (rng() < 0.1 ? NaN : Math.floor(rng() * 5)));
+      const excluded = new Set(Array.from({ length: Math.floor(rng() * n) }, () => Math.floor(rng() * n)));
+      const label = Math.floor(rng() * n);
+      const kept = scores.map((_, i) => i).filter((i) => !excluded.has(i));
+      const expected = excluded.has(label)
+        ? n + 1
+        : rankOfLabel(
+            kept.map((i) => scores[i]),
+            kept.indexOf(label),
+          );
+      expect(rankOfLabelExcluding(scores, label, excluded)).toBe(expected);
+    }
+  });
+
+  it('reads a window of a flat batch, ignores excluded ids outside it, and makes an excluded label a miss', () => {
+    const batch = Float32Array.from([9, 9, 9, /* row 1: */ 1, 3, 2]);
+    expect(rankOfLabelExcluding(batch, 0, new Set([1, 7]), 3, 3)).toBe(2);
+    expect(rankOfLabelExcluding(batch, 1, new Set([1]), 3, 3)).toBe(4);
+    expect(() => rankOfLabelExcluding(batch, 3, new Set(), 3, 3)).toThrow(/label 3 is not an item index/);
   });
 });
 

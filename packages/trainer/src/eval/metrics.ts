@@ -34,6 +34,30 @@ export function rankOfLabel(
   return above + 1;
 }
 
+/**
+ * rankOfLabel among the items outside `excluded` — the list recommend({ excludeSeen: true }) shows, where
+ * `excluded` is the session's items. An excluded label can never be shown: rank numItems + 1, past every
+ * cutoff.
+ */
+export function rankOfLabelExcluding(
+  scores: ArrayLike<number>,
+  label: number,
+  excluded: ReadonlySet<number>,
+  offset = 0,
+  numItems = scores.length - offset,
+): number {
+  const rank = rankOfLabel(scores, label, offset, numItems);
+  if (excluded.has(label)) return numItems + 1;
+  const target = scores[offset + label];
+  let outranking = 0; // excluded items that rankOfLabel counted above the label (same tie and NaN rules)
+  for (const i of excluded) {
+    if (i < 0 || i >= numItems) continue;
+    const s = scores[offset + i];
+    if (target === target ? s > target || (s === target && i < label) : s === s || i < label) outranking++;
+  }
+  return rank - outranking;
+}
+
 /** The metric names in output order: P@K, MRR@K, NDCG@K for each cutoff. */
 export function metricNames(cutoffs: readonly number[] = DEFAULT_CUTOFFS): string[] {
   return cutoffs.flatMap((k) => [`P@${k}`, `MRR@${k}`, `NDCG@${k}`]);

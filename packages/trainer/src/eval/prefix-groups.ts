@@ -4,8 +4,7 @@
 // and their scores come from one table pass per 8 θs (engine.scoreThetas). Results are identical to
 // scoring each case alone (bit-identical θ and scores, tested).
 import type { CpuScoringEngine } from '@session-rec/sdk/engine/cpu';
-import { rankOfLabel } from './metrics.ts';
-import { modelSession, rankCases, type EvaluateOptions, type RankingCase } from './evaluate.ts';
+import { labelRank, modelSession, rankCases, type EvaluateOptions, type RankingCase } from './evaluate.ts';
 
 /** θs scored per table pass: 8 × V floats of scores (1.3 MB for Tmall) stay cache-friendly enough. */
 const BATCH = 8;
@@ -93,7 +92,10 @@ export function scoreCasesWithEngine(
   }
 }
 
-/** Ranks of each case's label (1-based), in case order, through `engine` (prior and repeat head included). */
+/**
+ * Ranks of each case's label (1-based), in case order, through `engine` (prior and repeat head included;
+ * `opts.excludeSeen`: among the items outside the prefix).
+ */
 export function rankCasesWithEngine(
   cases: readonly RankingCase[],
   engine: CpuScoringEngine,
@@ -104,7 +106,7 @@ export function rankCasesWithEngine(
   }
   const ranks = new Int32Array(cases.length);
   scoreCasesWithEngine(cases, engine, opts, (c, _session, scores, offset) => {
-    ranks[c] = rankOfLabel(scores, cases[c].label, offset, opts.numItems);
+    ranks[c] = labelRank(scores, cases[c], opts, offset);
   });
   return ranks;
 }

@@ -11,6 +11,7 @@ export interface WorkerInput {
   datasetDir: string;
   limit?: number;
   rows: TensorTrainRows;
+  excludeSeen: boolean;
   index: number;
   count: number;
 }
@@ -33,6 +34,7 @@ let reported = 0;
 const ranks = rankCasesWithEngine(mine, engine, {
   numItems: bundle.manifest.hyper.numItems,
   maxLen: bundle.manifest.hyper.maxLen,
+  excludeSeen: input.excludeSeen,
   onProgress: (done) => {
     if (done - reported < 100 && done < mine.length) return;
     port.postMessage({ type: 'progress', done: done - reported } satisfies WorkerMessage);
