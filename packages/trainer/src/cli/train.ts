@@ -16,4 +16,13 @@ registerTtCommand(program);
 registerSttdCommand(program);
 registerRepeatHeadCommand(program);
 registerCompactCommand(program);
-await program.parseAsync(process.argv);
+// A bad input (missing folder, corrupt bundle, wrong flag value) reads best as one line; the stack is there
+// for a bug report. exit(), not exitCode: a failed training run may leave timers or workers behind.
+program.parseAsync(process.argv).catch((err: unknown) => {
+  const debug = process.env.TRAIN_DEBUG === '1';
+  const line = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  process.stderr.write(
+    `train: ${line}\n${debug && err instanceof Error ? `${err.stack}\n` : '(TRAIN_DEBUG=1 prints the stack)\n'}`,
+  );
+  process.exit(1);
+});
