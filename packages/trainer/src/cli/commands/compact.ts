@@ -6,7 +6,7 @@
 import { statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { MANIFEST_FILE, encodeBundle, type EncodeBundleInput, type Manifest } from '@session-rec/sdk/bundle';
+import { MANIFEST_FILE, encodeBundle, type Manifest } from '@session-rec/sdk/bundle';
 import { readBundleDir, writeBundleDir } from '@session-rec/sdk/bundle/node';
 import {
   compactBundleInput,
@@ -69,21 +69,19 @@ export async function compactCommand(flags: CompactFlags, command: string): Prom
   };
   const { input, mgqe: mgqeReport } = compactBundleInput(bundle, opts);
   const lossless = flags.float16 === 'none' && mgqe === undefined;
-  const compact = {
+  const compact: Record<string, unknown> = {
     command,
     from: manifest.version,
     float16: flags.float16,
     packedCodes: flags.packCodes,
     ...(mgqeReport ? { mgqe: mgqeReport } : {}),
   };
-  const write = async (extra: Partial<EncodeBundleInput>, info: Record<string, unknown>) => {
-    const files = await encodeBundle({ ...input, ...extra, info: { ...input.info, ...info } });
-    await writeBundleDir(resolve(flags.out), files);
-    return files;
-  };
   let metrics = lossless ? manifest.metrics : undefined;
-  let files = await write(metrics ? { metrics } : {}, { compact }); // written first to be measured
+  const encode = (info: Record<string, unknown>) =>
+    encodeBundle({ ...input, ...(metrics ? { metrics } : {}), info: { ...input.info, ...info } });
   if (data) {
+    // Scored as written, through pnpm eval's own path.
+    await writeBundleDir(resolve(flags.out), await encode({ compact }));
     const result = await evaluateBundle({
       bundleDir: resolve(flags.out),
       datasetDir: resolve(flags.dataset!),
@@ -97,14 +95,16 @@ export async function compactCommand(flags: CompactFlags, command: string): Prom
   const teacherBytes = input.info?.teacherBundleBytes;
   const ratio = (bytes: number) =>
     typeof teacherBytes === 'number' ? { compressionRatioBytes: round2(teacherBytes / bytes) } : {};
-  // The ratio is part of the manifest it measures: rewrite until its digits stop changing the size.
+  // The ratio is part of the manifest it measures: re-encode until its digits stop changing the size.
   let info: Record<string, unknown> = { compact };
+  let files = await encode(info);
   for (let pass = 0; pass < 4; pass++) {
-    files = await write(metrics ? { metrics } : {}, info);
     const next = { ...ratio(totalBytes(files)), compact };
     if (next.compressionRatioBytes === info.compressionRatioBytes) break;
     info = next;
+    files = await encode(info);
   }
+  await writeBundleDir(resolve(flags.out), files);
   const bytesAfter = totalBytes(files);
   return {
     out: flags.out,
