@@ -36,6 +36,9 @@ export interface RecommenderOptions {
   /** A stored good version exists but the server's new version is corrupt: 'use-stored' (default) serves
    *  the stored version with a `model-update-failed` warning; 'throw' rejects with the codec's typed error. */
   onUpdateError?: 'use-stored' | 'throw';
+  /** Download the server's version even if it failed verification in the last hour (a "Retry" button);
+   *  without it such a version is skipped (stored version + `model-update-failed`, or the error). */
+  force?: boolean;
   /** A session ends after this long without a click. Default 30 minutes. */
   sessionTimeoutMs?: number;
   /** Replaces the global fetch (tests, custom auth headers). */
@@ -52,6 +55,7 @@ const OPTION_NAMES = [
   'storage',
   'signal',
   'onUpdateError',
+  'force',
   'sessionTimeoutMs',
   'fetch',
   'now',
@@ -164,6 +168,8 @@ function checkOptions(options: RecommenderOptions): void {
   oneOf('storage', ['indexeddb', 'memory']);
   oneOf('onUpdateError', ['use-stored', 'throw']);
   for (const name of ['onProgress', 'onWarning', 'fetch', 'now'] as const) fn(name);
+  if (options.force !== undefined && typeof options.force !== 'boolean')
+    throw invalidOption('options.force', 'a boolean', options.force);
   const timeout = options.sessionTimeoutMs;
   if (timeout !== undefined && !(typeof timeout === 'number' && timeout > 0 && !Number.isNaN(timeout))) {
     throw invalidOption('options.sessionTimeoutMs', 'a positive number of milliseconds', timeout);
@@ -208,6 +214,7 @@ export async function createRecommender(
     warn,
     signal: options.signal,
     onUpdateError: options.onUpdateError,
+    force: options.force,
   });
   options.signal?.throwIfAborted();
 

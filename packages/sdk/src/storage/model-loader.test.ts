@@ -193,7 +193,9 @@ describe('loadModel: versions', () => {
     await expect(loadModel(options(db.store, server.fetch).opts)).rejects.toBeInstanceOf(
       BundleIntegrityError,
     );
-    expect(await db.reopen().keys()).toEqual([]);
+    // No model record; only the failed-version memory (failed-versions.ts).
+    expect((await db.reopen().keys()).every((key) => key.startsWith('failed:'))).toBe(true);
+    expect(await listStoredModels(db.reopen())).toEqual([]);
   });
 
   it('a wrong-format-version manifest is a typed error; the stored version stays', async () => {
@@ -218,7 +220,9 @@ describe('loadModel: versions', () => {
     const error = await loadModel(options(db.store, server.fetch).opts).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BundleError);
     expect(String((error as Error).message)).toMatch(/tensors\.bin.*HTML page/);
-    expect(await db.reopen().keys()).toEqual([]);
+    // No model record; only the failed-version memory (failed-versions.ts).
+    expect((await db.reopen().keys()).every((key) => key.startsWith('failed:'))).toBe(true);
+    expect(await listStoredModels(db.reopen())).toEqual([]);
   });
 
   it('an HTML page without a text/html content type is still rejected by the codec', async () => {

@@ -11,6 +11,13 @@ import { downloadFile } from './download.ts';
 import { isQuotaError, type ModelStore } from './model-store.ts';
 import type { ModelUrl } from './model-url.ts';
 import {
+  FAILED_VERSION_TTL_MS,
+  forgetFailures,
+  recentFailure,
+  rememberedFailureError,
+  rememberFailure,
+} from './failed-versions.ts';
+import {
   currentKey,
   modelKey,
   readCurrentRecord,
@@ -46,6 +53,12 @@ export interface LoadModelOptions {
   /** When the server's newer version is corrupt or unreachable while a good version is stored:
    *  'use-stored' (default) keeps serving the stored version with a warning; 'throw' rejects. */
   onUpdateError?: 'use-stored' | 'throw';
+  /** Download a version even though it failed verification recently (a shop's "Retry" button). */
+  force?: boolean;
+  /** How long a version that failed verification is not downloaded again. Default 1 hour. */
+  failedVersionTtlMs?: number;
+  /** Clock in ms for that memory (tests). Default Date.now. */
+  now?: () => number;
 }
 
 const stored = (record: StoredModelRecord) => new Map(Object.entries(record.files));
@@ -54,6 +67,8 @@ export async function loadModel(options: LoadModelOptions): Promise<LoadedModel>
   const { url, store, warn, signal } = options;
   const progress = (p: LoadProgress) => options.onProgress?.(p);
   const fallbackAllowed = options.onUpdateError !== 'throw';
+  const now = options.now ?? Date.now;
+  const ttlMs = options.failedVersionTtlMs ?? FAILED_VERSION_TTL_MS;
 
   // A broken store (read errors) must not block loading from the network.
   const record = await readCurrentRecord(store, url.baseUrl).catch(() => undefined);
@@ -122,7 +137,13 @@ export async function loadModel(options: LoadModelOptions): Promise<LoadedModel>
     }
   }
 
-  // 3. Download every file (the manifest's byte lengths bound each), then verify all of them.
+  // 3. A version that failed verification a moment ago would fail again: not downloaded unless forced.
+  if (!options.force) {
+    const failure = await recentFailure(store, url.baseUrl, manifest.version, now(), ttlMs);
+    if (failure) return useStoredOr(rememberedFailureError(failure, ttlMs), 'model-update-failed');
+  }
+
+  // 4. Download every file (the manifest's byte lengths bound each), then verify all of them.
   const total = manifest.files.reduce((sum, f) => sum + f.byteLength, 0);
   const files = new Map<string, Uint8Array>([[MANIFEST_FILE, manifestBytes]]);
   let bundle: ModelBundle;
@@ -154,10 +175,14 @@ export async function loadModel(options: LoadModelOptions): Promise<LoadedModel>
     progress({ phase: 'verify', loaded: total, total, source: 'network' });
     bundle = await decodeBundleFromFiles(files);
   } catch (error) {
-    return useStoredOr(error, isServerSide(error) ? 'offline' : 'model-update-failed');
+    const serverSide = isServerSide(error);
+    // Only wrong bytes are remembered: a network failure (or an abort) says nothing about the version.
+    if (error instanceof BundleError && !serverSide && !signal?.aborted)
+      await rememberFailure(store, url.baseUrl, manifest.version, error, now());
+    return useStoredOr(error, serverSide ? 'offline' : 'model-update-failed');
   }
 
-  // 4. Store (awaited, one transaction), then delete older versions.
+  // 5. Store (awaited, one transaction), then delete older versions.
   progress({ phase: 'store', loaded: total, total, source: 'network' });
   let storedIn: LoadedModel['storedIn'] = store.kind;
   const version = manifest.version;
@@ -193,6 +218,7 @@ export async function loadModel(options: LoadModelOptions): Promise<LoadedModel>
     });
   }
   if (storedIn === store.kind) await deleteOtherVersions(store, url.baseUrl, version);
+  await forgetFailures(store, url.baseUrl);
   progress({ phase: 'ready', loaded: total, total, source: 'network' });
   return { bundle, source: 'network', storedIn };
 }
