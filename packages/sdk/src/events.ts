@@ -1,5 +1,6 @@
 // Warnings: things a shop should know about but that must not break the page (SPEC §5: unknown ids are
-// reported, never thrown; storage and GPU problems degrade with a warning).
+// reported, never thrown; storage and GPU problems degrade with a warning), and engine-choice changes.
+import type { EngineChoice } from './engine/engine-choice.ts';
 
 export type WarningCode =
   /** `track()` got an id the model's vocabulary does not contain; the click was skipped. */
@@ -39,6 +40,18 @@ export class RecommenderWarningEvent extends Event {
   }
 }
 
+export type EngineChoiceListener = (choice: EngineChoice) => void;
+
+/** Dispatched when `recommender.engineChoice` changes (a background choice settles, a GPU is lost). */
+export class EngineChoiceEvent extends Event {
+  readonly choice: EngineChoice;
+  constructor(choice: EngineChoice) {
+    super('engine-choice');
+    this.choice = choice;
+  }
+}
+
 export interface RecommenderEventMap {
   warning: RecommenderWarningEvent;
+  'engine-choice': EngineChoiceEvent;
 }

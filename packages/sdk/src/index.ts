@@ -20,10 +20,18 @@ export {
 } from './storage/stored-models.ts';
 export {
   RecommenderWarningEvent,
+  EngineChoiceEvent,
+  type EngineChoiceListener,
   type RecommenderWarning,
   type WarningCode,
   type WarningListener,
 } from './events.ts';
+export type {
+  EngineChoice,
+  EngineChoiceReason,
+  AdapterDescription,
+  CalibrationTimings,
+} from './engine/engine-choice.ts';
 export { RecommenderDisposedError, BackendUnavailableError } from './errors.ts';
 export { DEFAULT_SESSION_TIMEOUT_MS } from './session/click-session.ts';
 // The codec's typed errors: what a corrupt, truncated or unsupported bundle throws.

@@ -85,7 +85,7 @@ async function setup(
       onWarning: (w) => warnings.push(w),
       ...extra,
     },
-    { store, sessionPersistence: tabStorage(), ...deps },
+    { store, sessionPersistence: tabStorage(), choiceStorage: null, ...deps },
   );
   return { rec, bundle, server, warnings, store, reference: createCpuEngine(bundle) };
 }
@@ -275,12 +275,20 @@ describe('backends', () => {
     const factories: EngineFactories = {
       ...defaultEngineFactories,
       hasWebGpu: () => true,
+      adapter: async () => ({
+        vendor: 'amd',
+        architecture: 'rdna-3',
+        device: '',
+        description: '',
+        isFallbackAdapter: false,
+      }),
       webgpu: async () => {
         throw new Error('no adapter');
       },
     };
     const { rec, warnings } = await setup({ backend: 'auto' }, { engines: factories });
     expect(rec.engine).toBe('cpu');
+    expect(await rec.engineChosen).toMatchObject({ engine: 'cpu', reason: 'webgpu-failed' });
     expect(warnings[0]).toMatchObject({ code: 'webgpu-unavailable' });
     expect(warnings[0].message).toMatch(/no adapter/);
   });
@@ -292,9 +300,9 @@ describe('backends', () => {
     );
   });
 
-  it('auto picks WebGPU when available; a device loss switches to CPU and keeps the session', async () => {
+  it("backend 'webgpu' runs WebGPU; a device loss switches to CPU and keeps the session", async () => {
     const gpu = fakeGpu();
-    const { rec, reference, warnings } = await setup({ backend: 'auto' }, { engines: gpu.factories });
+    const { rec, reference, warnings } = await setup({ backend: 'webgpu' }, { engines: gpu.factories });
     expect(rec.engine).toBe('webgpu');
     rec.track(skuOf(1));
     rec.track(skuOf(2));
@@ -314,7 +322,7 @@ describe('backends', () => {
 
   it('a failing WebGPU call is answered by the CPU engine, which then stays', async () => {
     const gpu = fakeGpu();
-    const { rec, reference, warnings } = await setup({ backend: 'auto' }, { engines: gpu.factories });
+    const { rec, reference, warnings } = await setup({ backend: 'webgpu' }, { engines: gpu.factories });
     rec.track(skuOf(4));
     gpu.state.failNext = new Error('GPU validation error');
     const got = await rec.recommend({ k: 4 });
@@ -327,7 +335,7 @@ describe('backends', () => {
 
   it('a call failing on a lost device before device.lost settles is reported as device-lost', async () => {
     const gpu = fakeGpu();
-    const { rec, warnings } = await setup({ backend: 'auto' }, { engines: gpu.factories });
+    const { rec, warnings } = await setup({ backend: 'webgpu' }, { engines: gpu.factories });
     rec.track(skuOf(8));
     gpu.state.failNext = Object.assign(new Error('WebGPU device lost (unknown)'), { code: 'device-lost' });
     expect(await rec.recommend({ k: 3 })).toHaveLength(3);

@@ -1,5 +1,6 @@
 // The object a shop embeds: load a model (stored copy or download), keep the session, recommend.
 import type { ModelBundle, ModelKind } from '../bundle/types.ts';
+import { defaultChoiceStorage, type ChoiceStorage, type EngineChoice } from '../engine/engine-choice.ts';
 import type { Engine } from '../engine/types.ts';
 import {
   RecommenderDisposedError,
@@ -8,7 +9,13 @@ import {
   messageOf,
   rejectUnknownKeys,
 } from '../errors.ts';
-import { RecommenderWarningEvent, type RecommenderWarning, type WarningListener } from '../events.ts';
+import {
+  EngineChoiceEvent,
+  RecommenderWarningEvent,
+  type EngineChoiceListener,
+  type RecommenderWarning,
+  type WarningListener,
+} from '../events.ts';
 import { ClickSession, sessionStorageKey, type SessionPersistence } from '../session/click-session.ts';
 import { loadModelShared, type LoadProgress } from '../storage/model-loader.ts';
 import {
@@ -18,12 +25,19 @@ import {
   type ModelStore,
 } from '../storage/model-store.ts';
 import { resolveModelUrl } from '../storage/model-url.ts';
-import { defaultEngineFactories, startEngine, type Backend, type EngineFactories } from './engines.ts';
+import {
+  chooseEngineInBackground,
+  defaultEngineFactories,
+  startEngine,
+  type Backend,
+  type EngineFactories,
+} from './engines.ts';
 
 export interface RecommenderOptions {
   /** URL of the model bundle folder (or of its manifest.json), absolute or relative to the page. */
   model: string | URL;
-  /** 'auto' (default): WebGPU when the browser has an adapter, else CPU. */
+  /** 'auto' (default): the CPU engine answers at once; WebGPU replaces it only on a hardware adapter where it
+   *  measured faster (`engineChoice` says why). 'webgpu' / 'cpu' force an engine. */
   backend?: Backend;
   /** Download / verification progress in bytes. */
   onProgress?: (progress: LoadProgress) => void;
@@ -92,8 +106,13 @@ export interface ModelInfo {
 }
 
 export interface Recommender extends EventTarget {
-  /** The engine in use now (it changes from 'webgpu' to 'cpu' if the GPU device is lost). */
+  /** The engine in use now: under 'auto' 'cpu' until WebGPU is ready and chosen; back to 'cpu' if the
+   *  GPU device is lost. */
   readonly engine: Engine['name'];
+  /** Which engine runs and why; changes dispatch an `engine-choice` event. */
+  readonly engineChoice: EngineChoice;
+  /** Resolves once the choice is final (at once unless 'auto' is still starting or measuring WebGPU). */
+  readonly engineChosen: Promise<EngineChoice>;
   /** The session's clicks (external ids, oldest first), as the model reads them. */
   readonly session: readonly string[];
   readonly model: ModelInfo;
@@ -107,11 +126,17 @@ export interface Recommender extends EventTarget {
   reset(): void;
   /** Releases the engine (GPU buffers). Every later call throws RecommenderDisposedError. */
   dispose(): void;
-  /** Subscribes to warnings; returns the unsubscribe function. */
+  /** Subscribes to warnings or engine-choice changes; returns the unsubscribe function. */
   on(type: 'warning', listener: WarningListener): () => void;
+  on(type: 'engine-choice', listener: EngineChoiceListener): () => void;
   addEventListener(
     type: 'warning',
     listener: ((event: RecommenderWarningEvent) => void) | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  addEventListener(
+    type: 'engine-choice',
+    listener: ((event: EngineChoiceEvent) => void) | null,
     options?: boolean | AddEventListenerOptions,
   ): void;
   addEventListener(
@@ -122,6 +147,11 @@ export interface Recommender extends EventTarget {
   removeEventListener(
     type: 'warning',
     listener: ((event: RecommenderWarningEvent) => void) | null,
+    options?: boolean | EventListenerOptions,
+  ): void;
+  removeEventListener(
+    type: 'engine-choice',
+    listener: ((event: EngineChoiceEvent) => void) | null,
     options?: boolean | EventListenerOptions,
   ): void;
   removeEventListener(
@@ -138,6 +168,10 @@ export interface RecommenderDeps {
   store: ModelStore;
   memoryStore: ModelStore;
   sessionPersistence: SessionPersistence | null;
+  /** Where 'auto' remembers its measured choice (default localStorage; null: measure on every load). */
+  choiceStorage: ChoiceStorage | null;
+  /** High-resolution clock in ms for the measurement (default performance.now). */
+  clock: () => number;
 }
 
 let defaultIndexedDbStore: ModelStore | undefined;
@@ -220,13 +254,14 @@ export async function createRecommender(
 
   const engines = deps.engines ?? defaultEngineFactories;
   let onDeviceLost = (_info: unknown) => {};
-  const engine = await startEngine(
+  const started = await startEngine(
     options.backend ?? 'auto',
     loaded.bundle,
     engines,
     { onDeviceLost: (info) => onDeviceLost(info) },
     warn,
   );
+  const engine = started.engine;
   if (options.signal?.aborted) {
     engine.dispose();
     options.signal.throwIfAborted();
@@ -254,6 +289,7 @@ export async function createRecommender(
   const recommender = new RecommenderImpl(
     loaded.bundle,
     engine,
+    started.choice,
     engines,
     session,
     info,
@@ -262,6 +298,13 @@ export async function createRecommender(
   );
   sink.target = recommender;
   onDeviceLost = (lostInfo) => recommender.deviceLost(engine, lostInfo);
+  if (started.pending) {
+    // After the caller's first synchronous calls: a recommend() made right away is queued before any
+    // calibration call, and the GPU's start-up work begins only once this page has its recommender.
+    const choiceStorage = deps.choiceStorage === undefined ? defaultChoiceStorage() : deps.choiceStorage;
+    const clock = deps.clock ?? (() => performance.now());
+    setTimeout(() => void recommender.chooseInBackground(choiceStorage, clock), 0);
+  } else recommender.settle(started.choice);
   return recommender;
 }
 
@@ -299,6 +342,9 @@ class RecommenderImpl extends EventTarget implements Recommender {
   readonly #onWarning?: WarningListener;
   readonly #warnings: RecommenderWarning[];
   #engine: Engine;
+  #choice: EngineChoice;
+  #resolveChosen!: (choice: EngineChoice) => void;
+  readonly engineChosen: Promise<EngineChoice>;
   #disposed = false;
   /** recommend() calls run one at a time: an engine switch never happens under a running call. */
   #queue: Promise<unknown> = Promise.resolve();
@@ -306,6 +352,7 @@ class RecommenderImpl extends EventTarget implements Recommender {
   constructor(
     bundle: ModelBundle,
     engine: Engine,
+    choice: EngineChoice,
     engines: EngineFactories,
     session: ClickSession,
     model: ModelInfo,
@@ -315,6 +362,8 @@ class RecommenderImpl extends EventTarget implements Recommender {
     super();
     this.#bundle = bundle;
     this.#engine = engine;
+    this.#choice = choice;
+    this.engineChosen = new Promise((resolve) => (this.#resolveChosen = resolve));
     this.#engines = engines;
     this.#session = session;
     this.model = model;
@@ -324,6 +373,10 @@ class RecommenderImpl extends EventTarget implements Recommender {
 
   get engine(): Engine['name'] {
     return this.#engine.name;
+  }
+
+  get engineChoice(): EngineChoice {
+    return { ...this.#choice };
   }
 
   get session(): readonly string[] {
@@ -376,9 +429,7 @@ class RecommenderImpl extends EventTarget implements Recommender {
     }
     const indices = this.#session.items.map((id) => this.#bundle.itemIndex(id)).filter((i) => i >= 0);
     const exclude = excludeSeen ? new Set(indices) : undefined;
-    const run = this.#queue.then(() => this.#score(indices, k, exclude));
-    this.#queue = run.catch(() => undefined);
-    const scored = await run;
+    const scored = await this.exclusive(() => this.#score(indices, k, exclude));
     return scored.map(({ index, score }) => ({ itemId: this.#bundle.itemIds(index), score }));
   }
 
@@ -391,15 +442,68 @@ class RecommenderImpl extends EventTarget implements Recommender {
     if (this.#disposed) return;
     this.#disposed = true;
     this.#engine.dispose();
+    // A pending choice never settles now; its GPU engine is disposed when it arrives.
+    this.#resolveChosen(this.engineChoice);
   }
 
-  on(type: 'warning', listener: WarningListener): () => void {
-    if (type !== 'warning') throw invalidOption('on(type)', "'warning'", type);
+  on(type: 'warning', listener: WarningListener): () => void;
+  on(type: 'engine-choice', listener: EngineChoiceListener): () => void;
+  on(type: 'warning' | 'engine-choice', listener: WarningListener | EngineChoiceListener): () => void {
+    if (type !== 'warning' && type !== 'engine-choice') {
+      throw invalidOption('on(type)', "'warning' | 'engine-choice'", type);
+    }
     if (typeof listener !== 'function')
       throw invalidOption('on(type, listener): listener', 'a function', listener);
-    const handler = (event: Event) => listener((event as RecommenderWarningEvent).warning);
-    this.addEventListener('warning', handler);
-    return () => this.removeEventListener('warning', handler);
+    const handler =
+      type === 'warning'
+        ? (event: Event) => (listener as WarningListener)((event as RecommenderWarningEvent).warning)
+        : (event: Event) => (listener as EngineChoiceListener)((event as EngineChoiceEvent).choice);
+    this.addEventListener(type, handler);
+    return () => this.removeEventListener(type, handler);
+  }
+
+  /** Runs `fn` after every recommend() queued so far and before any later one. */
+  exclusive<T>(fn: () => Promise<T> | T): Promise<T> {
+    const run = this.#queue.then(fn);
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** A final choice that keeps the engine already answering. */
+  settle(choice: EngineChoice): void {
+    if (this.#disposed) return;
+    this.#setChoice(choice);
+    this.#resolveChosen(this.engineChoice);
+  }
+
+  chooseInBackground(storage: ChoiceStorage | null, clock: () => number): Promise<void> {
+    const cpu = this.#engine;
+    return chooseEngineInBackground({
+      bundle: this.#bundle,
+      factories: this.#engines,
+      cpu,
+      storage,
+      clock,
+      warn: (w) => {
+        if (!this.#disposed) this.emitWarning(w);
+      },
+      disposed: () => this.#disposed,
+      exclusive: (fn) => this.exclusive(fn),
+      // Called inside exclusive(): no recommend() is running on the engine being replaced.
+      swap: (engine, choice) => {
+        this.#engine = engine;
+        cpu.dispose();
+        this.settle(choice);
+      },
+      settle: (choice) => this.settle(choice),
+      deviceLost: (engine, info) => this.deviceLost(engine, info),
+    });
+  }
+
+  #setChoice(choice: EngineChoice): void {
+    const changed = JSON.stringify(choice) !== JSON.stringify(this.#choice);
+    this.#choice = { ...choice };
+    if (changed) this.dispatchEvent(new EngineChoiceEvent(this.engineChoice));
   }
 
   emitWarning(warning: RecommenderWarning): void {
@@ -442,6 +546,7 @@ class RecommenderImpl extends EventTarget implements Recommender {
   #switchToCpu(code: 'device-lost' | 'engine-error', message: string, cause: unknown): void {
     const old = this.#engine;
     this.#engine = this.#engines.cpu(this.#bundle);
+    this.#setChoice({ engine: 'cpu', reason: code, adapter: this.#choice.adapter });
     try {
       old.dispose();
     } catch {

@@ -1,10 +1,11 @@
 // Getting a GPUDevice for the engine: the adapter's own buffer limits are requested (the defaults,
 // 128 MiB per binding, are too small for a full item table of a large catalogue).
+import { describeAdapter, isSoftwareAdapter, type AdapterDescription } from '../engine-choice.ts';
 import { WebGpuUnavailableError } from './errors.ts';
 
 export interface AcquiredDevice {
   device: GPUDevice;
-  adapterInfo: { vendor: string; architecture: string; device: string; description: string };
+  adapterInfo: AdapterDescription;
 }
 
 /** The `navigator.gpu` of this realm (window or worker), or undefined. */
@@ -29,16 +30,7 @@ export async function acquireDevice(gpu: GPU | undefined = gpuOf()): Promise<Acq
       maxBufferSize: adapter.limits.maxBufferSize,
     },
   });
-  const info = adapter.info;
-  return {
-    device,
-    adapterInfo: {
-      vendor: info.vendor,
-      architecture: info.architecture,
-      device: info.device,
-      description: info.description,
-    },
-  };
+  return { device, adapterInfo: describeAdapter(adapter) };
 }
 
 /**
@@ -50,9 +42,6 @@ export function isCpuBackedAdapter(
   info:
     { architecture?: string; vendor?: string; description?: string; isFallbackAdapter?: boolean } | undefined,
 ): boolean {
-  if (info === undefined) return false;
-  return (
-    info.isFallbackAdapter === true ||
-    /swiftshader|llvmpipe|lavapipe|\bcpu\b/i.test(`${info.architecture} ${info.vendor} ${info.description}`)
-  );
+  // One classification for the engine's workgroup tuning and for `backend: 'auto'` (engine-choice.ts).
+  return isSoftwareAdapter(info);
 }
