@@ -65,6 +65,75 @@ export function matVec(
 }
 
 /**
+ * A [count, dim] row-major matrix re-laid for matVecPacked: rows in groups of four, interleaved
+ * (group g holds row 4g+j's element d at g·4·dim + 4d + j), the last count % 4 rows left row-major at the
+ * end. One pass then reads the four rows' d-th elements from one contiguous run instead of four streams
+ * dim apart, which measured 1.2–1.7× faster than matVec for N = 128 / 256 (bench/README.md).
+ */
+export function packRows4(rows: Float32Array, count: number, dim: number): Float32Array {
+  const packed = new Float32Array(count * dim);
+  const grouped = count - (count % 4);
+  for (let i = 0; i < grouped; i++) {
+    const base = (i - (i % 4)) * dim + (i % 4);
+    for (let d = 0; d < dim; d++) packed[base + 4 * d] = rows[i * dim + d];
+  }
+  packed.set(rows.subarray(grouped * dim, count * dim), grouped * dim);
+  return packed;
+}
+
+/**
+ * matVec on a packRows4 matrix, bit-identical to matVec on the original rows: each output is the same
+ * double sum in the same order (d = 0 … dim−1 for the grouped rows, dot() for the last count % 4).
+ */
+export function matVecPacked(
+  packed: Float32Array,
+  count: number,
+  dim: number,
+  x: Float32Array,
+  xOff: number,
+  out: Float32Array | Float64Array,
+  outOff: number,
+): void {
+  const grouped = count - (count % 4);
+  for (let i = 0; i < grouped; i += 4) {
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    for (let d = 0, o = i * dim; d < dim; d++, o += 4) {
+      const t = x[xOff + d];
+      s0 += t * packed[o];
+      s1 += t * packed[o + 1];
+      s2 += t * packed[o + 2];
+      s3 += t * packed[o + 3];
+    }
+    out[outOff + i] = s0;
+    out[outOff + i + 1] = s1;
+    out[outOff + i + 2] = s2;
+    out[outOff + i + 3] = s3;
+  }
+  for (let i = grouped; i < count; i++) out[outOff + i] = dot(x, xOff, packed, i * dim, dim);
+}
+
+/**
+ * y[yOff …] = x[xOff … xOff + inDim) · W + b for one row, W given as packRows4(Wᵀ) ([outDim, inDim]);
+ * the same numbers as linear() on that row. `bias` may be undefined.
+ */
+export function linearRow(
+  x: Float32Array,
+  xOff: number,
+  inDim: number,
+  packedWT: Float32Array,
+  outDim: number,
+  bias: Float32Array | undefined,
+  y: Float32Array,
+  yOff: number,
+): void {
+  matVecPacked(packedWT, outDim, inDim, x, xOff, y, yOff);
+  if (bias !== undefined) for (let j = 0; j < outDim; j++) y[yOff + j] += bias[j];
+}
+
+/**
  * y[r, :] = x[r, :] · W + b for r < rows, with W given transposed (wT: [outDim, inDim]).
  * `bias` may be undefined (no bias).
  */
@@ -94,20 +163,31 @@ export function layerNorm(
   eps: number,
   y: Float32Array,
 ): void {
-  for (let r = 0; r < rows; r++) {
-    const o = r * dim;
-    let mean = 0;
-    for (let d = 0; d < dim; d++) mean += x[o + d];
-    mean /= dim;
-    let variance = 0;
-    for (let d = 0; d < dim; d++) {
-      const c = x[o + d] - mean;
-      variance += c * c;
-    }
-    variance /= dim;
-    const inv = 1 / Math.sqrt(variance + eps);
-    for (let d = 0; d < dim; d++) y[o + d] = gamma[d] * (x[o + d] - mean) * inv + beta[d];
+  for (let r = 0; r < rows; r++) layerNormRow(x, r * dim, dim, gamma, beta, eps, y, r * dim);
+}
+
+/** One row of layerNorm: y[yOff …] = LN(x[xOff … xOff + dim)). */
+export function layerNormRow(
+  x: Float32Array,
+  xOff: number,
+  dim: number,
+  gamma: Float32Array,
+  beta: Float32Array,
+  eps: number,
+  y: Float32Array,
+  yOff: number,
+): void {
+  let mean = 0;
+  for (let d = 0; d < dim; d++) mean += x[xOff + d];
+  mean /= dim;
+  let variance = 0;
+  for (let d = 0; d < dim; d++) {
+    const c = x[xOff + d] - mean;
+    variance += c * c;
   }
+  variance /= dim;
+  const inv = 1 / Math.sqrt(variance + eps);
+  for (let d = 0; d < dim; d++) y[yOff + d] = gamma[d] * (x[xOff + d] - mean) * inv + beta[d];
 }
 
 /**
