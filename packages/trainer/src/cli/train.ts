@@ -1,7 +1,9 @@
 // `pnpm train <model> …`: one sub-command per model family, each registered by one line below.
 import { Command } from 'commander';
 import { registerCompactCommand } from './commands/compact.ts';
+import { registerExportOnnxCommand } from './commands/export-onnx.ts';
 import { registerPopularityCommand } from './commands/popularity.ts';
+import { registerPrepareCommand } from './commands/prepare.ts';
 import { registerRepeatHeadCommand } from './commands/repeat-head.ts';
 import { registerSttdCommand } from './commands/sttd.ts';
 import { registerStudentCommand } from './commands/student.ts';
@@ -16,6 +18,8 @@ registerTtCommand(program);
 registerSttdCommand(program);
 registerRepeatHeadCommand(program);
 registerCompactCommand(program);
+registerPrepareCommand(program);
+registerExportOnnxCommand(program);
 // A bad input (missing folder, corrupt bundle, wrong flag value) reads best as one line; the stack is there
 // for a bug report. exit(), not exitCode: a failed training run may leave timers or workers behind.
 program.parseAsync(process.argv).catch((err: unknown) => {

@@ -2,14 +2,16 @@
 // scoreAll(session) and θ for random bundles of every kind, with and without the heads, at session lengths
 // 1 … maxLen, and for shipped bundles on real sessions. Rule: max_i |onnx_i − cpu_i| / max(1, max_i |cpu_i|)
 // ≤ 1e-4 (float32 sums in a different order; the scores are O(1–10)).
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeBundleFromFiles, type ModelBundle } from '@session-rec/sdk/bundle';
-import { readBundleDir } from '@session-rec/sdk/bundle/node';
+import { readBundleDir, writeBundleDir } from '@session-rec/sdk/bundle/node';
 import { createCpuEngine } from '@session-rec/sdk/engine/cpu';
 import { randomBundleFiles, seededRandom, type RandomBundleOptions } from '@session-rec/sdk/testing';
 import * as ort from 'onnxruntime-web';
 import { describe, expect, it } from 'vitest';
+import { exportOnnxCommand } from '../cli/commands/export-onnx.ts';
 import { exportOnnx } from './index.ts';
 
 ort.env.wasm.numThreads = 1;
@@ -125,4 +127,30 @@ describe('exportOnnx on shipped bundles', () => {
       await expectSameScores(bundle, sessions);
     });
   }
+});
+
+describe('pnpm train export-onnx', () => {
+  it('writes the model ONNX Runtime loads, reports both sizes; a missing bundle is a BundleLoadError', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'export-onnx-'));
+    try {
+      const files = await randomBundleFiles('compositional', { ...base, ...heads });
+      await writeBundleDir(join(root, 'bundle'), files);
+      const out = join(root, 'out', 'model.onnx');
+      const report = await exportOnnxCommand({ bundle: join(root, 'bundle'), out });
+      const bytes = readFileSync(out);
+      expect(report).toMatchObject({ kind: 'compositional', onnxBytes: bytes.byteLength });
+      expect(report.bundleBytes).toBe([...files.values()].reduce((s, f) => s + f.byteLength, 0));
+      const bundle = await decodeBundleFromFiles(files);
+      const onnx = await ort.InferenceSession.create(bytes);
+      const window = [4, 9, 4];
+      expect(
+        relativeError((await run(onnx, window)).scores, createCpuEngine(bundle).scoreAll(window)),
+      ).toBeLessThan(TOLERANCE);
+      await expect(exportOnnxCommand({ bundle: join(root, 'missing'), out })).rejects.toThrow(
+        /BundleLoadError|manifest\.json/,
+      );
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
 });

@@ -7,8 +7,8 @@
 // The bundle reader has already unpacked bit-packed codes and widened float16; float16 weights are written
 // back as float16 with a Cast (exact, and ONNX Runtime folds the Cast at load), so the file stays as small.
 // tt / sttd rows are rebuilt from the cores inside the graph, never stored: for the session's items per
-// call, and for the catalogue by the same subgraph over 0 … V−1, which depends on constants only — ONNX
-// Runtime's constant folding computes that table once, when the session is created.
+// call, and for the catalogue by a subgraph of constants only — ONNX Runtime's constant folding computes
+// that table once, when the session is created (the file stays the size of the cores).
 import type { ModelBundle } from '@session-rec/sdk/bundle';
 import { encodeFloat16 } from '@session-rec/sdk/bundle';
 import { createCpuEngine } from '@session-rec/sdk/engine/cpu';
@@ -162,41 +162,42 @@ function itemTable(g: GraphBuilder, bundle: ModelBundle): OnnxItemTable | undefi
       };
     }
     case 'tt':
-      return rebuiltTable(g, V, N, ttRows(g, bundle));
+      return ttTable(g, bundle);
     case 'sttd':
-      return rebuiltTable(g, V, N, sttdRows(g, bundle));
+      return sttdTable(g, bundle);
     default:
       return undefined;
   }
 }
 
-/** A table whose rows are computed from cores: the catalogue is the same computation over 0 … V−1. */
+/**
+ * A table whose rows are rebuilt from cores: `grid` is the whole index grid's rows ([∏ radix, N], built from
+ * constants only, so ONNX Runtime folds it into a constant when the session is created), cut to V rows.
+ */
 function rebuiltTable(
   g: GraphBuilder,
   V: number,
-  N: number,
-  rows: (indices: string) => string,
+  embed: (indices: string) => string,
+  grid: string,
 ): OnnxItemTable {
-  return {
-    embed: rows,
-    scoreAll: (theta) => {
-      const all = g.node('Range', [
-        g.ints('zero_', [0], true),
-        g.ints('V', [V], true),
-        g.ints('one_', [1], true),
-      ]);
-      const catalogue = g.node('Reshape', [rows(all), g.ints('catalogue_shape', [V, N])], {}, 'catalogue');
-      return g.node('MatMul', [catalogue, theta], {}, 'scores_theta');
-    },
-  };
+  const catalogue = g.node(
+    'Slice',
+    [grid, g.ints('grid_start', [0]), g.ints('grid_end', [V]), 'axis0'],
+    {},
+    'catalogue',
+  );
+  return { embed, scoreAll: (theta) => g.node('MatMul', [catalogue, theta], {}, 'scores_theta') };
 }
 
 /**
- * Tensor train (docs/model.md): digits i_k of the mixed-radix index pick slices S_k of the cores, and the
- * row is the chain product, left to right, as partial products P_k [n, q_0⋯q_{k−1}, R_k] (P_0 = 1).
- * Cores are written slice-major, [p_k, R_k, q_k·R_{k+1}], so that a Gather on axis 0 gives S_k.
+ * Tensor train (docs/model.md). Cores are written slice-major, [p_k, R_k, q_k·R_{k+1}], so that a Gather
+ * on axis 0 gives S_k = core_k[:, i_k]. Session items: digits i_k of the mixed-radix index pick the slices,
+ * and the row is the chain product, left to right, as partial products [n, q_0⋯q_{k−1}, R_k].
+ * Catalogue: the same chain over every digit at once, so each prefix (i_0 … i_k) is computed once (as the
+ * CPU engine's scan does): P [p_0⋯p_{k−1} · q_0⋯q_{k−1}, R_k] · core_k as [R_k, p_k · q_k · R_{k+1}], one
+ * matrix product per stage, then (items, q) axes regrouped to keep the item index first-digit-major.
  */
-function ttRows(g: GraphBuilder, bundle: ModelBundle): (indices: string) => string {
+function ttTable(g: GraphBuilder, bundle: ModelBundle): OnnxItemTable {
   const hyper = bundle.manifest.hyper;
   const p = hyper.ttP!;
   const q = hyper.ttQ!;
@@ -212,30 +213,51 @@ function ttRows(g: GraphBuilder, bundle: ModelBundle): (indices: string) => stri
           sliceMajor[(i * R[k] + r) * width + x] = core[(r * pk + i) * width + x];
     return weight(g, bundle, `tt.core${k}`, [pk, R[k], width], sliceMajor);
   });
-  return (indices) => {
+  const embed = (indices: string) => {
     let stride = p.reduce((a, b) => a * b, 1);
     let partial = '';
     let rows = 1;
     for (let k = 0; k < d; k++) {
       stride /= p[k];
-      let digit = g.node('Div', [indices, g.ints(`tt_stride${k}_${g.unique()}`, [stride], true)]);
-      if (k > 0) digit = g.node('Mod', [digit, g.ints(`tt_p${k}_${g.unique()}`, [p[k]], true)]);
+      let digit = g.node('Div', [indices, g.ints(`tt_stride${k}`, [stride], true)]);
+      if (k > 0) digit = g.node('Mod', [digit, g.ints(`tt_p${k}`, [p[k]], true)]);
       const slice = g.node('Gather', [cores[k], digit], { axis: 0 }, `tt_slice${k}`);
       partial = k === 0 ? slice : g.node('MatMul', [partial, slice]);
       rows *= q[k];
-      partial = g.node('Reshape', [partial, g.ints(`tt_shape${k}_${g.unique()}`, [-1, rows, R[k + 1]])]);
+      partial = g.node('Reshape', [partial, g.ints(`tt_shape${k}`, [-1, rows, R[k + 1]])]);
     }
-    return g.node('Reshape', [partial, g.ints(`tt_row_${g.unique()}`, [-1, rows])], {}, 'tt_rows');
+    return g.node('Reshape', [partial, g.ints('tt_row', [-1, rows])], {}, 'tt_rows');
   };
+  // grid: [A · Q, R_k] with A = p_0⋯p_{k−1} items and Q = q_0⋯q_{k−1} columns
+  let grid = g.node('Reshape', [cores[0], g.ints('tt_grid0', [p[0] * q[0], R[1]])]);
+  let [A, Q] = [p[0], q[0]];
+  for (let k = 1; k < d; k++) {
+    const rankMajor = g.node('Reshape', [
+      g.node('Transpose', [cores[k]], { perm: [1, 0, 2] }),
+      g.ints(`tt_rank_major${k}`, [R[k], p[k] * q[k] * R[k + 1]]),
+    ]);
+    const product = g.node('Reshape', [
+      g.node('MatMul', [grid, rankMajor]),
+      g.ints(`tt_grid_split${k}`, [A, Q, p[k], q[k], R[k + 1]]),
+    ]);
+    [A, Q] = [A * p[k], Q * q[k]];
+    grid = g.node('Reshape', [
+      g.node('Transpose', [product], { perm: [0, 2, 1, 3, 4] }),
+      g.ints(`tt_grid${k}`, [A * Q, R[k + 1]]),
+    ]);
+  }
+  grid = g.node('Reshape', [grid, g.ints('tt_grid', [A, Q])], {}, 'tt_grid');
+  return rebuiltTable(g, hyper.numItems, embed, grid);
 }
 
 /**
  * Semi-tensor train (docs/model.md): e(i) = vec(G1[i1] · (G2[i2] ⊗ I_t)). With the cores re-laid out as
  * A[i1] [J1·t, R/t] (A[i1][j1·t + b, r] = g1[i1·J1 + j1, r·t + b]) and B[i2] [R/t, J2/t]
  * (B[i2][r, c] = g2[r, i2·(J2/t) + c]), A[i1] · B[i2] holds entry (j1, b, c) of the row, which is read
- * as n = j1·J2 + c·t + b: a transpose of the last two axes.
+ * as n = j1·J2 + c·t + b: a transpose of the last two axes. Catalogue: the whole product
+ * A [I1·J1·t, R/t] · B as [R/t, I2·J2/t] at once (X = G1 ⋉ G2), axes regrouped to (i1, i2, j1, c, b).
  */
-function sttdRows(g: GraphBuilder, bundle: ModelBundle): (indices: string) => string {
+function sttdTable(g: GraphBuilder, bundle: ModelBundle): OnnxItemTable {
   const hyper = bundle.manifest.hyper;
   const [I1, I2] = hyper.sttdI!;
   const [J1, J2] = hyper.sttdJ!;
@@ -255,15 +277,29 @@ function sttdRows(g: GraphBuilder, bundle: ModelBundle): (indices: string) => st
       for (let c = 0; c < cols; c++) bT[(i2 * rHalf + r) * cols + c] = g2[r * I2 * cols + i2 * cols + c];
   const coreA = weight(g, bundle, 'sttd.g1', [I1, J1 * t, rHalf], a);
   const coreB = weight(g, bundle, 'sttd.g2', [I2, rHalf, cols], bT);
-  return (indices) => {
-    const radix = g.ints(`sttd_I2_${g.unique()}`, [I2], true);
+  const embed = (indices: string) => {
+    const radix = g.ints('sttd_I2', [I2], true);
     const i1 = g.node('Div', [indices, radix]);
     const i2 = g.node('Mod', [indices, radix]);
     const block = g.node('MatMul', [g.node('Gather', [coreA, i1]), g.node('Gather', [coreB, i2])]);
-    const split = g.node('Reshape', [block, g.ints(`sttd_split_${g.unique()}`, [-1, J1, t, cols])]);
+    const split = g.node('Reshape', [block, g.ints('sttd_split', [-1, J1, t, cols])]);
     const swapped = g.node('Transpose', [split], { perm: [0, 1, 3, 2] });
-    return g.node('Reshape', [swapped, g.ints(`sttd_row_${g.unique()}`, [-1, J1 * J2])], {}, 'sttd_rows');
+    return g.node('Reshape', [swapped, g.ints('sttd_row', [-1, J1 * J2])], {}, 'sttd_rows');
   };
+  const aFlat = g.node('Reshape', [coreA, g.ints('sttd_a_flat', [I1 * J1 * t, rHalf])]);
+  const bFlat = g.node('Reshape', [
+    g.node('Transpose', [coreB], { perm: [1, 0, 2] }),
+    g.ints('sttd_b_flat', [rHalf, I2 * cols]),
+  ]);
+  const whole = g.node('Reshape', [
+    g.node('MatMul', [aFlat, bFlat]),
+    g.ints('sttd_whole_split', [I1, J1, t, I2, cols]),
+  ]);
+  const grid = g.node('Reshape', [
+    g.node('Transpose', [whole], { perm: [0, 3, 1, 4, 2] }),
+    g.ints('sttd_grid', [I1 * I2, J1 * J2]),
+  ]);
+  return rebuiltTable(g, hyper.numItems, embed, grid);
 }
 
 // ---- encoder: session → θ (docs/model.md "Encoder") ----
