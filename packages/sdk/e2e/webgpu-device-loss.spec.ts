@@ -41,7 +41,7 @@ test('engine: a destroyed device is reported and later calls reject with WebGpuD
   expect(r.errorCode).toBe('device-lost');
 });
 
-test('SDK: auto backend falls back to the CPU engine after device loss, keeping the session', async ({
+test('SDK: the WebGPU backend falls back to the CPU engine after device loss, keeping the session', async ({
   page,
 }) => {
   const files = await randomBundleFiles('compositional', {

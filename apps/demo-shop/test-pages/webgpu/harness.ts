@@ -237,7 +237,7 @@ async function adapterInfo() {
 }
 
 /**
- * SDK level: a recommender on backend 'auto' runs WebGPU; the device it got is destroyed under it (captured by
+ * SDK level: a recommender on backend 'webgpu' runs WebGPU; the device it got is destroyed under it (captured by
  * wrapping GPUAdapter.requestDevice); the recommender must switch to the CPU engine with a warning, keep the
  * session, and give the same top-k as before.
  */
@@ -250,7 +250,7 @@ async function sdkDeviceLoss(modelUrl: string, itemIds: string[]) {
     return device;
   };
   try {
-    const rec = await createRecommender({ model: modelUrl, backend: 'auto', storage: 'memory' });
+    const rec = await createRecommender({ model: modelUrl, backend: 'webgpu', storage: 'memory' });
     for (const id of itemIds) rec.track(id);
     const engineBefore = rec.engine;
     const before = await rec.recommend({ k: 20, excludeSeen: true });
