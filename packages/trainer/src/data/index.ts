@@ -1,6 +1,6 @@
 // Dataset access for every trainer and the evaluator: the folder format, the protocol's examples and
 // split, popularity, and the one seeded PRNG.
-export { readDataset, type Dataset, type SessionCase } from './read-dataset.ts';
+export { readDataset, datasetItemId, type Dataset, type SessionCase } from './read-dataset.ts';
 export { DatasetError } from './errors.ts';
 export {
   splitValidation,

@@ -1,5 +1,6 @@
 // Reads a dataset folder in the shared format (datasets/README.md): train.txt (one session a line,
-// ids separated by single spaces), test.txt (prefix TAB label), optional dataset.json (name, numItems).
+// ids separated by single spaces), test.txt (prefix TAB label), optional dataset.json (name, numItems) and
+// optional vocab.txt (line i = the shop's id of item i, as `pnpm train prepare` writes it).
 // Item ids 1..V become internal indices 0..V-1. The parser works on bytes: a 4 MB file takes milliseconds.
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
@@ -17,6 +18,8 @@ export interface Dataset {
   numItems: number;
   trainSessions: Int32Array[];
   testCases: SessionCase[];
+  /** vocab.txt's ids (index i = item id i + 1) when the folder has one: bundles carry them as their vocabulary. */
+  vocabulary?: string[];
 }
 
 const SPACE = 32;
@@ -180,16 +183,51 @@ function readTest(path: string, idLimit: number): { cases: SessionCase[]; maxId:
   return { cases, maxId: parser.maxId };
 }
 
+/** vocab.txt: exactly V lines, each a non-empty id that no other line repeats (CRLF tolerated). */
+function readVocabulary(path: string, numItems: number): string[] {
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(readBytes(path));
+  } catch (cause) {
+    if (cause instanceof DatasetError) throw cause;
+    throw new DatasetError(path, undefined, 'not valid UTF-8', { cause });
+  }
+  const ids = text.split('\n');
+  if (ids[ids.length - 1] === '') ids.pop();
+  const seen = new Map<string, number>();
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i]!.endsWith('\r') ? ids[i]!.slice(0, -1) : ids[i]!;
+    ids[i] = id;
+    if (id === '') throw new DatasetError(path, i + 1, 'empty item id');
+    const first = seen.get(id);
+    if (first !== undefined)
+      throw new DatasetError(path, i + 1, `item id ${JSON.stringify(id)} already on line ${first}`);
+    seen.set(id, i + 1);
+  }
+  if (ids.length !== numItems)
+    throw new DatasetError(path, undefined, `${ids.length} item ids, the dataset has ${numItems} items`);
+  return ids;
+}
+
+/** External id of internal index i: vocab.txt's line i + 1, else the dataset id i + 1 (bundles' range). */
+export function datasetItemId(dataset: Pick<Dataset, 'vocabulary'>): (index: number) => string {
+  const { vocabulary } = dataset;
+  return vocabulary ? (i) => vocabulary[i]! : (i) => String(i + 1);
+}
+
 /** Reads and validates a dataset folder; throws DatasetError naming file and line on malformed input. */
 export function readDataset(dir: string): Dataset {
   const meta = readMeta(dir);
   const idLimit = meta.numItems ?? MAX_ID;
   const train = readTrain(join(dir, 'train.txt'), idLimit);
   const test = readTest(join(dir, 'test.txt'), idLimit);
+  const numItems = meta.numItems ?? Math.max(train.maxId, test.maxId);
+  const vocabPath = join(dir, 'vocab.txt');
   return {
     name: meta.name ?? basename(resolve(dir)),
-    numItems: meta.numItems ?? Math.max(train.maxId, test.maxId),
+    numItems,
     trainSessions: train.sessions,
     testCases: test.cases,
+    ...(existsSync(vocabPath) ? { vocabulary: readVocabulary(vocabPath, numItems) } : {}),
   };
 }
