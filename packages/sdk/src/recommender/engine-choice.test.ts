@@ -401,6 +401,35 @@ describe("backend: 'auto'", () => {
   });
 });
 
+describe('the WebGPU chunk is fetched while the model loads (no request after load)', () => {
+  it.each([
+    ['a hardware adapter', HARDWARE, 1],
+    ['a software adapter', { ...HARDWARE, isFallbackAdapter: true }, 0],
+    ['no adapter', null, 0],
+  ] as const)('%s: preloaded %d times before createRecommender resolves', async (_, adapter, want) => {
+    const fake = fakeEngines({ adapter });
+    let preloaded = 0;
+    fake.factories.preload = async () => {
+      await new Promise((r) => setTimeout(r, 5));
+      preloaded++;
+    };
+    const { rec } = await open(fake);
+    expect(preloaded).toBe(want);
+    await rec.engineChosen;
+    expect(preloaded).toBe(want);
+  });
+
+  it('a failed preload is reported when the engine starts, and the CPU engine stays', async () => {
+    const fake = fakeEngines({ gpuStartError: new Error('chunk 404') });
+    fake.factories.preload = async () => {
+      throw new Error('chunk 404');
+    };
+    const { rec, warnings } = await open(fake);
+    expect(await rec.engineChosen).toMatchObject({ engine: 'cpu', reason: 'webgpu-failed' });
+    expect(warnings[0].message).toMatch(/chunk 404/);
+  });
+});
+
 describe('forced backends', () => {
   it("backend 'cpu' never asks for an adapter or a GPU", async () => {
     const fake = fakeEngines();

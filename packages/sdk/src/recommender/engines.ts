@@ -38,6 +38,8 @@ export interface EngineFactories {
   /** The adapter the WebGPU engine would run on (no device is created), or null when there is none.
    *  Without it, `backend: 'auto'` measures both engines on every load (no cache key). */
   adapter?(): Promise<AdapterDescription | null>;
+  /** Fetches the WebGPU engine's code without starting it (while the model loads: no request after load). */
+  preload?(): Promise<void>;
 }
 
 export const defaultEngineFactories: EngineFactories = {
@@ -49,6 +51,9 @@ export const defaultEngineFactories: EngineFactories = {
   },
   hasWebGpu: () => typeof navigator !== 'undefined' && 'gpu' in navigator && !!navigator.gpu,
   adapter: () => requestAdapterDescription(),
+  async preload() {
+    await import('../engine/webgpu/index.ts');
+  },
 };
 
 /** Models without an encoder: nothing for a GPU to speed up. */
@@ -103,6 +108,33 @@ export async function startEngine(
   return cpu('pending', true);
 }
 
+/** What 'auto' learnt about the adapter while the model loaded. `adapter` undefined: the factories cannot
+ *  tell (no `adapter()`), so the engines are measured. */
+export interface AdapterProbe {
+  adapter?: AdapterDescription | null;
+  error?: unknown;
+}
+
+/**
+ * Run alongside the model download: asks for the adapter and, unless it is a software one, fetches the
+ * WebGPU chunk so that starting the engine after load makes no network request (SPEC §5 privacy).
+ */
+export async function probeAdapter(factories: EngineFactories): Promise<AdapterProbe> {
+  let probe: AdapterProbe = {};
+  if (factories.adapter) {
+    try {
+      probe = { adapter: await factories.adapter() };
+    } catch (error) {
+      return { error };
+    }
+  }
+  if (probe.adapter !== null && !isSoftwareAdapter(probe.adapter ?? undefined)) {
+    // A failed fetch shows again, with its cause, when the engine is started.
+    await factories.preload?.().catch(() => undefined);
+  }
+  return probe;
+}
+
 /** What the background choice needs from the recommender. */
 export interface EngineHost {
   readonly bundle: ModelBundle;
@@ -129,7 +161,7 @@ export interface EngineHost {
  * the WebGPU engine, time both engines, keep the faster and remember it. Never throws: every failure
  * leaves the CPU engine answering.
  */
-export async function chooseEngineInBackground(host: EngineHost): Promise<void> {
+export async function chooseEngineInBackground(host: EngineHost, probe: AdapterProbe): Promise<void> {
   const { bundle, factories } = host;
   const failed = (cause: unknown, adapter: AdapterDescription | undefined, what: string) => {
     host.warn({
@@ -140,23 +172,15 @@ export async function chooseEngineInBackground(host: EngineHost): Promise<void> 
     host.settle({ engine: 'cpu', reason: 'webgpu-failed', adapter });
   };
 
-  let adapter: AdapterDescription | undefined;
-  if (factories.adapter) {
-    let found: AdapterDescription | null;
-    try {
-      found = await factories.adapter();
-    } catch (cause) {
-      return failed(cause, undefined, 'could not get an adapter');
-    }
-    if (found === null) {
-      host.warn({
-        code: 'webgpu-unavailable',
-        message: 'WebGPU has no adapter on this machine; using the CPU engine',
-      });
-      return host.settle({ engine: 'cpu', reason: 'no-webgpu' });
-    }
-    adapter = found;
+  if (probe.error !== undefined) return failed(probe.error, undefined, 'could not get an adapter');
+  if (probe.adapter === null) {
+    host.warn({
+      code: 'webgpu-unavailable',
+      message: 'WebGPU has no adapter on this machine; using the CPU engine',
+    });
+    return host.settle({ engine: 'cpu', reason: 'no-webgpu' });
   }
+  const adapter = probe.adapter;
   if (isSoftwareAdapter(adapter)) return host.settle({ engine: 'cpu', reason: 'fallback-adapter', adapter });
 
   const key = adapter ? choiceKey(adapter, bundle) : null;

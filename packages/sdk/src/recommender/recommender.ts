@@ -28,7 +28,9 @@ import { resolveModelUrl } from '../storage/model-url.ts';
 import {
   chooseEngineInBackground,
   defaultEngineFactories,
+  probeAdapter,
   startEngine,
+  type AdapterProbe,
   type Backend,
   type EngineFactories,
 } from './engines.ts';
@@ -238,6 +240,10 @@ export async function createRecommender(
     }
   };
 
+  const backend = options.backend ?? 'auto';
+  const engines = deps.engines ?? defaultEngineFactories;
+  // The adapter request (and the WebGPU chunk's fetch) runs while the model loads, off the critical path.
+  const probe = backend === 'auto' && engines.hasWebGpu() ? probeAdapter(engines) : undefined;
   const store = await chooseStore(options.storage ?? 'indexeddb', deps, warn);
   options.signal?.throwIfAborted();
   const loaded = await loadModelShared({
@@ -252,10 +258,9 @@ export async function createRecommender(
   });
   options.signal?.throwIfAborted();
 
-  const engines = deps.engines ?? defaultEngineFactories;
   let onDeviceLost = (_info: unknown) => {};
   const started = await startEngine(
-    options.backend ?? 'auto',
+    backend,
     loaded.bundle,
     engines,
     { onDeviceLost: (info) => onDeviceLost(info) },
@@ -298,12 +303,13 @@ export async function createRecommender(
   );
   sink.target = recommender;
   onDeviceLost = (lostInfo) => recommender.deviceLost(engine, lostInfo);
-  if (started.pending) {
+  const probed = probe === undefined ? undefined : await probe;
+  if (started.pending && probed !== undefined) {
     // After the caller's first synchronous calls: a recommend() made right away is queued before any
     // calibration call, and the GPU's start-up work begins only once this page has its recommender.
     const choiceStorage = deps.choiceStorage === undefined ? defaultChoiceStorage() : deps.choiceStorage;
     const clock = deps.clock ?? (() => performance.now());
-    setTimeout(() => void recommender.chooseInBackground(choiceStorage, clock), 0);
+    setTimeout(() => void recommender.chooseInBackground(probed, choiceStorage, clock), 0);
   } else recommender.settle(started.choice);
   return recommender;
 }
@@ -476,28 +482,31 @@ class RecommenderImpl extends EventTarget implements Recommender {
     this.#resolveChosen(this.engineChoice);
   }
 
-  chooseInBackground(storage: ChoiceStorage | null, clock: () => number): Promise<void> {
+  chooseInBackground(probe: AdapterProbe, storage: ChoiceStorage | null, clock: () => number): Promise<void> {
     const cpu = this.#engine;
-    return chooseEngineInBackground({
-      bundle: this.#bundle,
-      factories: this.#engines,
-      cpu,
-      storage,
-      clock,
-      warn: (w) => {
-        if (!this.#disposed) this.emitWarning(w);
+    return chooseEngineInBackground(
+      {
+        bundle: this.#bundle,
+        factories: this.#engines,
+        cpu,
+        storage,
+        clock,
+        warn: (w) => {
+          if (!this.#disposed) this.emitWarning(w);
+        },
+        disposed: () => this.#disposed,
+        exclusive: (fn) => this.exclusive(fn),
+        // Called inside exclusive(): no recommend() is running on the engine being replaced.
+        swap: (engine, choice) => {
+          this.#engine = engine;
+          cpu.dispose();
+          this.settle(choice);
+        },
+        settle: (choice) => this.settle(choice),
+        deviceLost: (engine, info) => this.deviceLost(engine, info),
       },
-      disposed: () => this.#disposed,
-      exclusive: (fn) => this.exclusive(fn),
-      // Called inside exclusive(): no recommend() is running on the engine being replaced.
-      swap: (engine, choice) => {
-        this.#engine = engine;
-        cpu.dispose();
-        this.settle(choice);
-      },
-      settle: (choice) => this.settle(choice),
-      deviceLost: (engine, info) => this.deviceLost(engine, info),
-    });
+      probe,
+    );
   }
 
   #setChoice(choice: EngineChoice): void {
