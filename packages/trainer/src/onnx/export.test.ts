@@ -5,13 +5,14 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decodeBundleFromFiles, type ModelBundle } from '@session-rec/sdk/bundle';
+import { decodeBundleFromFiles, encodeBundle, type ModelBundle } from '@session-rec/sdk/bundle';
 import { readBundleDir, writeBundleDir } from '@session-rec/sdk/bundle/node';
 import { createCpuEngine } from '@session-rec/sdk/engine/cpu';
 import { randomBundleFiles, seededRandom, type RandomBundleOptions } from '@session-rec/sdk/testing';
 import * as ort from 'onnxruntime-web';
 import { describe, expect, it } from 'vitest';
 import { exportOnnxCommand } from '../cli/commands/export-onnx.ts';
+import { compactBundleInput } from '../compact/compact-bundle.ts';
 import { exportOnnx } from './index.ts';
 
 ort.env.wasm.numThreads = 1;
@@ -95,6 +96,24 @@ describe('exportOnnx: ONNX Runtime equals the CPU engine', () => {
       await expectSameScores(bundle, randomSessions(V, lengths, options.seed ?? 1));
     });
   }
+
+  it('compositional as pnpm train compact stores it: float16, bit-packed MGQE codes (row-packed)', async () => {
+    const trained = await decodeBundleFromFiles(
+      await randomBundleFiles('compositional', { ...base, ...heads, K: 32, seed: 8 }),
+    );
+    const itemCounts = Float64Array.from({ length: V }, (_, i) => V - i);
+    const { input } = compactBundleInput(trained, {
+      float16: 'all',
+      packCodes: true,
+      mgqe: { tailK: 4, headFraction: 0.2, itemCounts },
+    });
+    const files = await encodeBundle(input);
+    const manifest = JSON.parse(new TextDecoder().decode(files.get('manifest.json'))) as {
+      tensors: { name: string; bits?: number; narrowBits?: number }[];
+    };
+    expect(manifest.tensors.find((t) => t.name === 'codes')).toMatchObject({ bits: 5, narrowBits: 2 });
+    await expectSameScores(await decodeBundleFromFiles(files), randomSessions(V, lengths, 8));
+  });
 
   it('the repeat head is in the graph: a repeated item moves its score', async () => {
     const bundle = await decodeBundleFromFiles(await randomBundleFiles('full', { ...base, ...heads }));
