@@ -7,7 +7,7 @@ import { MANIFEST_FILE } from '@session-rec/sdk/bundle';
 import { readBundleDir } from '@session-rec/sdk/bundle/node';
 import { withTensorTrainRows, type TensorTrainRows } from './tensor-train-rows.ts';
 import { createCpuEngine, type CpuScoringEngine } from '@session-rec/sdk/engine/cpu';
-import { readDataset } from '../data/index.ts';
+import { datasetItemId, readDataset } from '../data/index.ts';
 import { EvalInputError } from './errors.ts';
 import type { RankingCase } from './evaluate.ts';
 
@@ -45,9 +45,10 @@ export async function loadBundleEvaluation(
       `bundle ${bundleDir} has numItems = ${V} but dataset ${datasetDir} (${dataset.name}) has ${dataset.numItems} items: the bundle was not trained on this dataset`,
     );
   }
-  // Identity for the datasets' range vocabulary (first = 1); a lookup for any other vocabulary.
+  // Through the external ids (vocab.txt's, else 1..V): identity for a bundle trained on this folder.
   const toBundle = new Int32Array(dataset.numItems);
-  for (let i = 0; i < dataset.numItems; i++) toBundle[i] = bundle.itemIndex(String(i + 1));
+  const itemId = datasetItemId(dataset);
+  for (let i = 0; i < dataset.numItems; i++) toBundle[i] = bundle.itemIndex(itemId(i));
   const selected = limit === undefined ? dataset.testCases : dataset.testCases.slice(0, limit);
   const cases: RankingCase[] = selected.map((c, n) => {
     const label = toBundle[c.label];

@@ -14,6 +14,8 @@ export interface ExportOptions {
    * SDKs before it cannot read). Only a compositional table has codes; K = 256 gains nothing.
    */
   packCodes?: boolean;
+  /** The dataset's item ids (its vocab.txt), so that `rec.track('SKU-123')` works; absent: ids 1..V. */
+  vocabulary?: string[];
   metrics?: Record<string, number>;
   info?: Record<string, unknown>;
 }
@@ -63,6 +65,7 @@ export async function encodeModelBundle(
     kind: table.kind,
     hyper: { ...modelHyper(model), ...table.hyper },
     tensors,
+    ...(opts.vocabulary ? { vocabulary: opts.vocabulary } : {}),
     metrics: opts.metrics,
     info: { ...opts.info, tableDtype: opts.tableDtype },
   });

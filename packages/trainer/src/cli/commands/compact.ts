@@ -14,7 +14,7 @@ import {
   type CompactOptions,
   type Float16Choice,
 } from '../../compact/compact-bundle.ts';
-import { popularityCounts } from '../../data/index.ts';
+import { datasetItemId, popularityCounts } from '../../data/index.ts';
 import { evaluateBundle } from '../../eval/index.ts';
 import { readSessionData } from '../../train/sessions.ts';
 import { num } from '../flags.ts';
@@ -50,10 +50,11 @@ export async function compactCommand(flags: CompactFlags, command: string): Prom
   let mgqe: CompactOptions['mgqe'];
   if (flags.mgqe !== undefined) {
     if (!data) throw new Error('--mgqe needs --dataset: the head/tail split is by clicks in its train.txt');
-    // Dataset item index i is external id i + 1; counted in the bundle's index space.
+    // Dataset item index i is external id datasetItemId(data)(i); counted in the bundle's index space.
     const itemCounts = new Float64Array(manifest.hyper.numItems);
+    const itemId = datasetItemId(data);
     popularityCounts(data.train, data.numItems).forEach((n, i) => {
-      const b = bundle.itemIndex(String(i + 1));
+      const b = bundle.itemIndex(itemId(i));
       if (b >= 0) itemCounts[b] = n;
     });
     mgqe = {

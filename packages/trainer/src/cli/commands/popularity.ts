@@ -29,7 +29,7 @@ export async function trainPopularity(
   const input: EncodeBundleInput = {
     kind: 'popularity',
     hyper: { numItems: V, maxLen: MAX_LEN },
-    vocabulary: { type: 'range', first: 1, count: V },
+    vocabulary: dataset.vocabulary ?? { type: 'range', first: 1, count: V },
     tensors: [
       { name: 'counts', dtype: 'float32', shape: [V], data: counts },
       { name: 'popularity', dtype: 'uint32', shape: [V], data: popularityOrder(counts) },

@@ -44,7 +44,7 @@ import { rankCaseOf, TUNE_OBJECTIVES, tuneRepeatHead, type RankCase } from '../.
 import { PriorSearch, priorGrid } from '../../repeat-head/prior-search.ts';
 import { recentPopularityOrder, type TimedSessions } from '../../repeat-head/recent-popularity.ts';
 import { readSessionData } from '../../train/sessions.ts';
-import { validationPositions, splitValidation } from '../../data/index.ts';
+import { datasetItemId, validationPositions, splitValidation } from '../../data/index.ts';
 import { num } from '../flags.ts';
 import { progressPrinter } from '../progress.ts';
 import { withTensorTrainRows } from '../../eval/tensor-train-rows.ts';
@@ -291,7 +291,8 @@ async function fitCommand(flags: RepeatHeadFlags, command: string): Promise<void
   const limit = flags.validLimit
     ? num(flags.validLimit, 'valid-limit', { integer: true, min: 1 })
     : undefined;
-  const toBundle = (i: number) => bundle.itemIndex(String(i + 1));
+  const itemId = datasetItemId(data);
+  const toBundle = (i: number) => bundle.itemIndex(itemId(i));
   const cases = validationCases(limit === undefined ? split.valid : split.valid.slice(0, limit), toBundle);
   log(
     `${manifest.kind} bundle, ${split.valid.length} validation sessions (seed ${seed}), ${cases.length} cases`,

@@ -370,6 +370,7 @@ async function runStudent(flags: StudentFlags): Promise<void> {
   };
   let bundleBytes = await exportModelBundle(out, student, {
     popularity,
+    vocabulary: data.vocabulary,
     tableDtype: flags.tableDtype,
     packCodes: Boolean(flags.packCodes),
     metrics: headline,
@@ -378,6 +379,7 @@ async function runStudent(flags: StudentFlags): Promise<void> {
   const ratioBytes = teacherBytes / bundleBytes;
   bundleBytes = await exportModelBundle(out, student, {
     popularity,
+    vocabulary: data.vocabulary,
     tableDtype: flags.tableDtype,
     packCodes: Boolean(flags.packCodes),
     metrics: headline,
@@ -395,6 +397,7 @@ async function runStudent(flags: StudentFlags): Promise<void> {
     // The full teacher's popularity order (a `full` bundle carries all V, like the teacher's own).
     teacherAfterBytes = await exportModelBundle(teacherOut, teacher, {
       popularity: sessionPopularityOrder(data.train, data.numItems),
+      vocabulary: data.vocabulary,
       tableDtype: 'float32',
       metrics: tHeadline,
       info: {

@@ -174,6 +174,7 @@ async function runTeacher(flags: TeacherFlags): Promise<void> {
     : undefined;
   const bundleBytes = await exportModelBundle(out, model, {
     popularity: sessionPopularityOrder(data.train, data.numItems),
+    vocabulary: data.vocabulary,
     tableDtype: flags.tableDtype,
     metrics: headline,
     info: {

@@ -423,6 +423,7 @@ async function runTensorTrain(kind: TensorTrainKind, flags: TensorTrainFlags): P
   };
   const bundleBytes = await exportModelBundle(out, student, {
     popularity: sessionPopularityOrder(data.train, data.numItems),
+    vocabulary: data.vocabulary,
     tableDtype: 'float32',
     metrics: {
       'P@10': round(test['P@10']!),
