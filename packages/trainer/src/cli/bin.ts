@@ -26,3 +26,6 @@ if (command === undefined || command === '--help' || command === '-h' || command
   process.argv = argvFor('train', command === 'train' ? rest : [command, ...rest]);
   await import('./train.ts');
 }
+
+// A module, so that top-level await is allowed.
+export {};
