@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createItemTable, registerItemTable, UnknownModelKindError, ModelTensorError } from './index.ts';
 import { naiveEmbedding } from './testing/naive-forward.ts';
+import { matVec } from './linalg.ts';
 import {
   makeBundle,
   randomCompositionalBundle,
@@ -32,6 +33,10 @@ describe('compositional item table', () => {
     [4, 32, 403],
     [2, 3, 50],
     [3, 300, 77],
+    [2, 300, 61],
+    [1, 1000, 40],
+    [3, 256, 999],
+    [4, 256, 50],
   ] as const) {
     it(`LUT scoring equals reconstruct-then-dot (M = ${M}, K = ${K}, V = ${V})`, () => {
       const rng = seededRng(M * 1000 + K);
@@ -41,6 +46,17 @@ describe('compositional item table', () => {
       const out = new Float32Array(V);
       table.scoreAll(theta, out);
       expectClose(out, naiveScores(bundle, theta), 1e-5);
+      // Bit-identical to the plain LUT formula (whatever packing the table uses): T = codebooks·θ by
+      // matVec, then Σ_m T[m][code] left to right in double, rounded once.
+      const codes = bundle.tensors.get('codes')!.data;
+      const lut = new Float64Array(M * K);
+      matVec(bundle.tensors.get('codebooks')!.data as Float32Array, M * K, shape.dim, theta, 0, lut, 0);
+      const plain = Float32Array.from({ length: V }, (_, i) => {
+        let s = lut[codes[i * M]];
+        for (let m = 1; m < M; m++) s += lut[m * K + codes[i * M + m]];
+        return s;
+      });
+      expect(Array.from(out)).toEqual(Array.from(plain));
       const e = new Float32Array(shape.dim + 3);
       for (const i of [0, V - 1, Math.floor(V / 2)]) {
         table.embedInto(i, e, 3);

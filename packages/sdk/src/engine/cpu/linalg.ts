@@ -133,40 +133,7 @@ export function linearRow(
   if (bias !== undefined) for (let j = 0; j < outDim; j++) y[yOff + j] += bias[j];
 }
 
-/**
- * y[r, :] = x[r, :] · W + b for r < rows, with W given transposed (wT: [outDim, inDim]).
- * `bias` may be undefined (no bias).
- */
-export function linear(
-  x: Float32Array,
-  rows: number,
-  inDim: number,
-  wT: Float32Array,
-  outDim: number,
-  bias: Float32Array | undefined,
-  y: Float32Array,
-): void {
-  for (let r = 0; r < rows; r++) {
-    const yo = r * outDim;
-    matVec(wT, outDim, inDim, x, r * inDim, y, yo);
-    if (bias !== undefined) for (let j = 0; j < outDim; j++) y[yo + j] += bias[j];
-  }
-}
-
-/** y[r] = γ ⊙ (x[r] − mean) / sqrt(var + eps) + β per row, biased variance (docs/model.md LN). */
-export function layerNorm(
-  x: Float32Array,
-  rows: number,
-  dim: number,
-  gamma: Float32Array,
-  beta: Float32Array,
-  eps: number,
-  y: Float32Array,
-): void {
-  for (let r = 0; r < rows; r++) layerNormRow(x, r * dim, dim, gamma, beta, eps, y, r * dim);
-}
-
-/** One row of layerNorm: y[yOff …] = LN(x[xOff … xOff + dim)). */
+/** y[yOff …] = γ ⊙ (x − mean) / sqrt(var + eps) + β for one row x[xOff … xOff + dim), biased variance (docs/model.md LN). */
 export function layerNormRow(
   x: Float32Array,
   xOff: number,
