@@ -5,7 +5,11 @@
 import { expect, test, type Page } from '@playwright/test';
 
 type Latency = Record<string, { p50: number; p95: number; createMs: number }>;
-type Harness = { latency(o: unknown): Promise<Latency>; adapterInfo(): Promise<unknown> };
+type Harness = {
+  latency(o: unknown): Promise<Latency>;
+  growingLatency(o: unknown): Promise<unknown>;
+  adapterInfo(): Promise<unknown>;
+};
 
 async function openHarness(page: Page): Promise<void> {
   page.on('pageerror', (err) => console.log('page error:', err.message));
@@ -45,4 +49,24 @@ test.describe('recommend() latency per kind (printed)', () => {
       for (const e of engines) expect(r[e].p50).toBeGreaterThan(0);
     });
   }
+});
+
+// The shop's pattern on the shipped model: one recommend() per click of a growing session (the WebGPU engine's
+// incremental path, README "Incremental encoding"). p50 at 5 and 50 clicks over 8 sessions, printed.
+test.describe('growing sessions on the shipped retailrocket-compositional (printed)', () => {
+  test.skip(!process.env.WEBGPU_LATENCY, 'set WEBGPU_LATENCY=1 to measure');
+  test.describe.configure({ timeout: 600_000 });
+  test('p50 at 5 and 50 clicks', async ({ page }) => {
+    await openHarness(page);
+    const r = await page.evaluate(() =>
+      (window as unknown as { webgpuHarness: Harness }).webgpuHarness.growingLatency({
+        modelUrl: '/models/retailrocket-compositional/',
+        sessions: Number(8),
+        lengths: [5, 50],
+        engines: ['cpu', 'webgpu'],
+      }),
+    );
+    console.log(`GROWING ${JSON.stringify(r)}`);
+    expect(r).toBeTruthy();
+  });
 });

@@ -1,10 +1,19 @@
 // Test harness for the WebGPU engine (Playwright: packages/sdk/e2e/webgpu-*.spec.ts). Builds random bundles
 // with the real codec, runs the CPU reference and the WebGPU engine on the same sessions in this page, and
 // returns plain JSON verdicts the specs assert on.
-import { decodeBundleFromFiles, type ModelBundle, type ModelKind } from '@session-rec/sdk/bundle';
+import {
+  decodeBundle,
+  decodeBundleFromFiles,
+  type ModelBundle,
+  type ModelKind,
+} from '@session-rec/sdk/bundle';
 import { createCpuEngine } from '@session-rec/sdk/engine/cpu';
 import type { Engine, ScoredItem } from '@session-rec/sdk/engine/types';
-import { createWebGpuEngine, createTfjsWebGpuEngine } from '@session-rec/sdk/engine/webgpu';
+import {
+  createWebGpuEngine,
+  createTfjsWebGpuEngine,
+  type WebGpuEngine,
+} from '@session-rec/sdk/engine/webgpu';
 import { createRecommender } from '@session-rec/sdk';
 import { createWebGpuWorkerEngine } from '@session-rec/sdk/engine/webgpu-worker';
 import { acquireDevice } from '@session-rec/sdk/engine/webgpu';
@@ -160,6 +169,130 @@ async function equivalence(c: EquivalenceCase): Promise<EquivalenceReport> {
   return report;
 }
 
+export interface IncrementalCase {
+  kind: ModelKind;
+  bundle: RandomBundleOptions;
+  k: number;
+  /** Also destroy the device in the middle of a growing session (the engine owns its device). */
+  deviceLoss?: boolean;
+}
+
+export interface IncrementalReport {
+  steps: number;
+  failures: string[];
+  maxScoreRelErr: number;
+  swaps: number;
+  /** Per step: label and the rows the engine's encoder computed (engine.encodedRows). */
+  log: string[];
+}
+
+/**
+ * The incremental encoder against the CPU engine: sessions that grow one click at a time and cross maxLen,
+ * the same session again, two clicks at once, a reset, two sessions interleaved, an edited session, a restored
+ * one, a reload (a fresh engine on the same session, then growing there), and optionally device loss in the
+ * middle. Every step is compared with the CPU's scores (as in `equivalence`) and checks how many rows the
+ * engine encoded: 1 for an appended click, the whole window otherwise.
+ */
+async function incremental(c: IncrementalCase): Promise<IncrementalReport> {
+  const bundle = await makeBundle(c.kind, c.bundle);
+  const { numItems: V, maxLen } = bundle.manifest.hyper;
+  const rand = seededRandom((c.bundle.seed ?? 1) * 104729 + 7);
+  const repeats = c.bundle.repeatHead !== undefined;
+  const click = (s: number[]) =>
+    repeats && s.length > 0 && rand() < 0.4 ? s[Math.floor(rand() * s.length)] : Math.floor(rand() * V);
+  const grow = (s: number[], clicks: number) => {
+    const out = s.slice();
+    for (let i = 0; i < clicks; i++) out.push(click(out));
+    return out;
+  };
+  const cpu = createCpuEngine(bundle);
+  let gpu: WebGpuEngine = await createWebGpuEngine(bundle);
+  const report: IncrementalReport = { steps: 0, failures: [], maxScoreRelErr: 0, swaps: 0, log: [] };
+  const step = async (label: string, session: number[], rows: number, k = c.k) => {
+    const exclude = report.steps % 2 === 1 ? new Set(session) : new Set<number>();
+    const g = await gpu.recommend(session, { k, exclude });
+    const r = await cpu.recommend(session, { k, exclude });
+    const res = compare(g, r, cpu.scoreAll(session).slice(), exclude, 1e-4, 1e-5);
+    report.steps++;
+    report.swaps += res.swaps;
+    report.maxScoreRelErr = Math.max(report.maxScoreRelErr, res.maxRel);
+    report.log.push(`${label} (length ${session.length}): ${gpu.encodedRows} rows`);
+    for (const f of res.failures.slice(0, 3))
+      report.failures.push(`${label} (length ${session.length}): ${f}`);
+    if (gpu.encodedRows !== rows)
+      report.failures.push(
+        `${label} (length ${session.length}): encoded ${gpu.encodedRows} rows, expected ${rows}`,
+      );
+  };
+  const full = (s: number[]) => Math.min(s.length, maxLen);
+  try {
+    // A grows one click at a time past maxLen: one row per click, then the window slides (full passes).
+    let a: number[] = [];
+    for (let t = 1; t <= maxLen + 3; t++) {
+      a = grow(a, 1);
+      await step('A +1', a, t <= maxLen ? 1 : maxLen);
+      if (t === 3) await step('A again', a, 0);
+      if (t === 4 && V > 1024) await step('A, k > 1024', a, 0, 1100);
+    }
+    // Reset: the empty session (popularity, no model pass), then B from scratch; two clicks at once.
+    await step('reset', [], 0);
+    let b = grow([], 1);
+    await step('B +1', b, 1);
+    b = grow(b, 2);
+    await step('B +2', b, 2);
+    // Two sessions interleaved: every switch re-encodes the window, then each grows.
+    let c1 = grow([], 4);
+    await step('C', c1, 4);
+    b = grow(b, 1);
+    await step('B +1 after C', b, full(b));
+    c1 = grow(c1, 1);
+    await step('C +1 after B', c1, full(c1));
+    c1 = grow(c1, 1);
+    await step('C +1', c1, 1);
+    // An edited click (same length, then longer) and a shorter window are not extensions.
+    const edited = c1.slice();
+    edited[1] = (edited[1] + 1) % V;
+    await step('C edited', edited, full(edited));
+    const longer = grow(c1, 1);
+    await step('C +1 after the edit', longer, full(longer));
+    await step('C shortened', c1.slice(0, 3), 3);
+    // A restored session (A's last window, as a session of its own) and reload: a fresh engine on it.
+    const restored = a.slice(-maxLen + 2);
+    await step('restored', restored, full(restored));
+    gpu.dispose();
+    gpu = await createWebGpuEngine(bundle);
+    await step('reload', restored, full(restored));
+    const grown = grow(restored, 1);
+    await step('reload +1', grown, 1);
+    if (c.deviceLoss) {
+      // Device loss in the middle of a growing session: the engine rejects, a fresh one gives the CPU's scores.
+      let d = grow([], 3);
+      await step('D', d, 3);
+      d = grow(d, 1);
+      await step('D +1', d, 1);
+      gpu.device.destroy();
+      d = grow(d, 1);
+      let error = 'none';
+      try {
+        await gpu.recommend(d, { k: c.k });
+      } catch (err) {
+        error = `${(err as Error).name}/${String((err as { code?: string }).code)}`;
+      }
+      report.log.push(`after loss: ${error}`);
+      if (error !== 'WebGpuDeviceLostError/device-lost') report.failures.push(`after device loss: ${error}`);
+      gpu.dispose();
+      gpu = await createWebGpuEngine(bundle);
+      await step('D after loss, fresh engine', d, full(d));
+      d = grow(d, 1);
+      await step('D +1 on the fresh engine', d, 1);
+    }
+  } finally {
+    gpu.dispose();
+    cpu.dispose();
+  }
+  return report;
+}
+
 /** Destroys the engine's device mid-life: reports onDeviceLost, then rejects calls with a typed error. */
 async function deviceLoss(): Promise<{
   before: number;
@@ -223,6 +356,54 @@ async function latency(o: {
     out[name] = { p50: q(0.5), p95: q(0.95), createMs: +createMs.toFixed(1) };
   }
   return out;
+}
+
+/**
+ * The shop's query pattern: sessions growing one click at a time (k = 20, seen items excluded); per engine, p50
+ * of recommend() at each of `lengths` over `sessions` growing sessions, after one warm-up session.
+ * `modelUrl` loads a shipped bundle (e.g. '/models/retailrocket-compositional/').
+ */
+async function growingLatency(o: {
+  modelUrl: string;
+  sessions: number;
+  lengths: number[];
+  engines?: ('cpu' | 'webgpu')[];
+}) {
+  const bundle = await decodeBundle(async (path) => {
+    const res = await fetch(new URL(path, new URL(o.modelUrl, location.href)));
+    if (!res.ok) throw new Error(`${o.modelUrl}${path}: HTTP ${res.status}`);
+    return new Uint8Array(await res.arrayBuffer());
+  });
+  const { numItems: V, maxLen } = bundle.manifest.hyper;
+  const longest = Math.max(...o.lengths);
+  const rand = seededRandom(2024);
+  const sessions = Array.from({ length: o.sessions + 1 }, () =>
+    Array.from({ length: longest }, () => Math.floor(rand() * V)),
+  );
+  const out: Record<string, { p50: Record<number, number>; createMs: number }> = {};
+  for (const name of o.engines ?? ['cpu', 'webgpu']) {
+    const t0 = performance.now();
+    const engine = name === 'cpu' ? createCpuEngine(bundle) : await createWebGpuEngine(bundle);
+    const createMs = performance.now() - t0;
+    const times = new Map<number, number[]>(o.lengths.map((l) => [l, []]));
+    for (const [s, clicks] of sessions.entries()) {
+      for (let t = 1; t <= clicks.length; t++) {
+        const session = clicks.slice(0, t);
+        const start = performance.now();
+        await engine.recommend(session, { k: 20, exclude: new Set(session) });
+        // Session 0 warms the pipelines up and is not counted.
+        if (s > 0) times.get(t)?.push(performance.now() - start);
+      }
+    }
+    engine.dispose();
+    const p50: Record<number, number> = {};
+    for (const [l, xs] of times) {
+      xs.sort((a, b) => a - b);
+      p50[l] = +xs[Math.floor(xs.length / 2)].toFixed(2);
+    }
+    out[name] = { p50, createMs: +createMs.toFixed(1) };
+  }
+  return { numItems: V, maxLen, dim: bundle.manifest.hyper.dim, engines: out };
 }
 
 async function adapterInfo() {
@@ -289,6 +470,15 @@ async function engineBench(configs: BenchConfig[]) {
   }
 }
 
-const harness = { equivalence, deviceLoss, sdkDeviceLoss, latency, adapterInfo, engineBench };
+const harness = {
+  equivalence,
+  incremental,
+  deviceLoss,
+  sdkDeviceLoss,
+  latency,
+  growingLatency,
+  adapterInfo,
+  engineBench,
+};
 (window as unknown as { webgpuHarness: typeof harness }).webgpuHarness = harness;
 document.getElementById('status')!.textContent = 'ready';

@@ -1,7 +1,12 @@
 // The encoder of docs/model.md on the GPU: session → θ as a fixed sequence of dispatches recorded into the
 // engine's one compute pass. Weights, scratch buffers, pipelines and bind groups are created once per
-// model; per call only the session (buffer) and its length (params.n, read by every kernel) change, so the
-// dispatches are the same for every query: about 20 workgroups for one block.
+// model; per call only the session (buffer), its length (params.n) and the first row to compute (params.first)
+// change, so the dispatches are the same for every query: about 20 workgroups for one block.
+// Incremental (README "Incremental encoding"): the encoder is causal, so row t depends only on rows ≤ t. Every
+// kernel before the readout computes rows first … n − 1 only, and what later rows need from earlier ones is
+// kept in buffers no later step overwrites below `first`: each block's K and V (one pair per block), and the
+// final LN output x and x·W2 + c (`q`, `Q`: the blocks only touch rows ≥ first of them). The readout then
+// reads all n rows. With first = 0 it is the full encoder; row t's arithmetic is the same either way.
 //
 //   embed(session → h)                                  item table WGSL + positions
 //   per block:  LN(h → q); Q = q·Wq; K = h·Wk; V = h·Wv; attention(Q, K, V → O)
@@ -26,7 +31,10 @@ export interface GpuEncoder {
   readonly theta: GPUBuffer;
   /** Session indices, written by the engine before each submit: u32[maxLen]. */
   readonly session: GPUBuffer;
-  /** Records the encoder into `pass`; the session length is params.n (written by the engine, 1 ≤ n ≤ maxLen). */
+  /**
+   * Records the encoder into `pass`; the session length is params.n (1 ≤ n ≤ maxLen) and rows params.first … n − 1
+   * are computed (written by the engine); rows before `first` must be those of the previous recorded pass.
+   */
   record(pass: GPUComputePassEncoder): void;
   readonly bytes: number;
   destroy(): void;
@@ -65,8 +73,11 @@ export async function createGpuEncoder(
   const h = scratch('h', maxLen * N);
   const q = scratch('q', maxLen * N);
   const qm = scratch('Q', maxLen * N);
-  const km = scratch('K', maxLen * N);
-  const vm = scratch('V', maxLen * N);
+  // K and V per block: the incremental path attends over the keys/values of earlier calls' rows.
+  const kv = Array.from({ length: blockCount }, (_, b) => ({
+    k: scratch(`block${b}.K`, maxLen * N),
+    v: scratch(`block${b}.V`, maxLen * N),
+  }));
   const attnOut = scratch('O', maxLen * N);
   const hid = scratch('ffn-hidden', maxLen * Math.max(N, ...hidden));
   const theta = scratch('theta', N);
@@ -143,6 +154,7 @@ export async function createGpuEncoder(
   for (let blk = 0; blk < blockCount; blk++) {
     const p = `block${blk}.`;
     const F = hidden[blk];
+    const { k: km, v: vm } = kv[blk];
     layerNorm(`${p}attn_ln`, h, q);
     await linear(`${p}attn.wq`, `${p}attn.bq`, N, N, q, qm);
     await linear(`${p}attn.wk`, `${p}attn.bk`, N, N, h, km);

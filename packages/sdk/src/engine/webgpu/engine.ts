@@ -2,6 +2,8 @@
 // Per recommend(): a few queue.writeBuffer calls (session, params, excluded items), ONE command buffer
 // (one compute pass: embed → encoder blocks → readout → scoring of all items → exclusion mask → top-k
 // rounds, then a copy of k pairs), ONE submit, ONE mapAsync of k (score, index) pairs.
+// The engine remembers the session window its encoder buffers hold: a query that extends it (one more click)
+// runs the encoder blocks for the new rows only (README "Incremental encoding").
 // Empty sessions and `popularity` bundles need no model: they are ranked on the CPU from the bundle's
 // popularity data, with the same scores as the CPU engine.
 import type { ModelBundle } from '../../bundle/types.ts';
@@ -9,6 +11,7 @@ import { topK, validateK } from '../topk.ts';
 import type { Engine, ScoredItem, TopKOptions } from '../types.ts';
 import { acquireDevice, isCpuBackedAdapter } from './device.ts';
 import { createGpuEncoder, type GpuEncoder } from './encoder.ts';
+import { keptRows } from './incremental.ts';
 import { WebGpuDeviceLostError, WebGpuEngineDisposedError } from './errors.ts';
 import { bindGroup, createKernel, storageBuffer } from './gpu-util.ts';
 import { createGpuItemTable } from './item-tables/registry.ts';
@@ -41,6 +44,11 @@ export interface WebGpuEngine extends Engine {
   readonly gpuBytes: number;
   /** True once the device is lost. */
   readonly lost: boolean;
+  /**
+   * Session rows the encoder computed in the last recommend(): the window length on a full pass, the new clicks
+   * when the session extended the previous one, 0 without a model pass (empty session, popularity bundle).
+   */
+  readonly encodedRows: number;
 }
 
 /** Builds the engine: uploads the model, compiles every kernel. Throws WebGpuUnavailableError without an adapter. */
@@ -68,6 +76,7 @@ export async function createWebGpuEngine(
   }
 
   let queue: Promise<unknown> = Promise.resolve();
+  let encodedRows = 0;
   const live = () => {
     if (disposed) throw new WebGpuEngineDisposedError();
     if (lostInfo !== undefined) throw new WebGpuDeviceLostError(lostInfo.reason, lostInfo.message);
@@ -83,10 +92,14 @@ export async function createWebGpuEngine(
       if (!Number.isInteger(item) || item < 0 || item >= V)
         throw new RangeError(`session[${t}] = ${item} is not an item index in [0, ${V})`);
     }
-    if (gpu === undefined || session.length === 0)
+    if (gpu === undefined || session.length === 0) {
+      encodedRows = 0;
       return topK(popularityScores(), options.k, options.exclude);
+    }
     try {
-      return await gpu.recommend(session, options.k, options.exclude);
+      const result = await gpu.recommend(session, options.k, options.exclude);
+      encodedRows = gpu.encodedRows;
+      return result;
     } catch (err) {
       // A lost device rejects mapAsync with an OperationError/AbortError: report the loss, not the symptom.
       if (lostInfo !== undefined) throw new WebGpuDeviceLostError(lostInfo.reason, lostInfo.message);
@@ -101,6 +114,9 @@ export async function createWebGpuEngine(
     gpuBytes: gpu?.bytes ?? 0,
     get lost() {
       return lostInfo !== undefined;
+    },
+    get encodedRows() {
+      return encodedRows;
     },
     recommend(session, options) {
       // One call at a time: the calls share scratch buffers and the readback buffer.
@@ -123,6 +139,8 @@ interface GpuPath {
     k: number,
     exclude: ReadonlySet<number> | undefined,
   ): Promise<ScoredItem[]>;
+  /** Rows the encoder computed in the last call. */
+  readonly encodedRows: number;
   readonly bytes: number;
   destroy(): void;
 }
@@ -168,12 +186,19 @@ async function createGpuPath(device: GPUDevice, bundle: ModelBundle): Promise<Gp
     const sessionData = new Uint32Array(maxLen);
     const enc = encoder;
     const tk = topk;
+    // The window whose rows the encoder's buffers hold after the last completed call ([] = unknown).
+    let cached: number[] = [];
+    let encodedRows = 0;
 
     const path: GpuPath = {
       async recommend(session, k, excludeSet) {
         const n = Math.min(session.length, maxLen);
         const start = session.length - n;
-        for (let t = 0; t < n; t++) sessionData[t] = session[start + t];
+        const window = session.slice(start);
+        const first = keptRows(cached, window);
+        // Until this call completes, the buffers hold neither window for sure (a failed call may stop midway).
+        cached = [];
+        for (let t = 0; t < n; t++) sessionData[t] = window[t];
         device.queue.writeBuffer(enc.session, 0, sessionData, 0, n);
         const excluded =
           excludeSet === undefined
@@ -185,10 +210,11 @@ async function createGpuPath(device: GPUDevice, bundle: ModelBundle): Promise<Gp
           maskGroup = bindGroup(device, maskPipe, [params, exclude, scores], 'mask-excluded');
         }
         if (excluded.length > 0) device.queue.writeBuffer(exclude, 0, Uint32Array.from(excluded));
-        const boostCount = repeat?.write(session.slice(start)) ?? 0;
+        const boostCount = repeat?.write(window) ?? 0;
         paramData[0] = n;
         paramData[1] = excluded.length;
         paramData[2] = boostCount;
+        paramData[3] = first;
         device.queue.writeBuffer(params, 0, paramData);
 
         const kk = Math.min(k, V);
@@ -219,6 +245,7 @@ async function createGpuPath(device: GPUDevice, bundle: ModelBundle): Promise<Gp
           await allScores.mapAsync(GPUMapMode.READ, 0, V * 4);
           const values = new Float32Array(allScores.getMappedRange(0, V * 4)).slice();
           allScores.unmap();
+          [cached, encodedRows] = [window, n - first];
           return topK(values, k, skip);
         }
         const result = tk.record(pass, kk);
@@ -228,6 +255,7 @@ async function createGpuPath(device: GPUDevice, bundle: ModelBundle): Promise<Gp
         await readback.mapAsync(GPUMapMode.READ, 0, kk * 8);
         const words = new Uint32Array(readback.getMappedRange(0, kk * 8).slice(0));
         readback.unmap();
+        [cached, encodedRows] = [window, n - first];
         const floats = new Float32Array(words.buffer);
         const out: ScoredItem[] = [];
         for (let r = 0; r < kk; r++) {
@@ -236,6 +264,9 @@ async function createGpuPath(device: GPUDevice, bundle: ModelBundle): Promise<Gp
           out.push({ index, score: floats[2 * r] });
         }
         return out;
+      },
+      get encodedRows() {
+        return encodedRows;
       },
       bytes: owned.reduce((s, b) => s + b.size, 0) + table.bytes + enc.bytes + tk.bytes + exclude.size,
       destroy() {

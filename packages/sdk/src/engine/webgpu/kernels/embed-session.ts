@@ -1,5 +1,6 @@
 // Kernel: session item embeddings plus positions, h[t] = embScale · e(s_t) + pos[t] (docs/model.md).
-// Layout: params.n; session u32[n] (internal indices, oldest first); pos f32[maxLen, N]; h f32[n, N].
+// Layout: params.n, params.first; session u32[n] (internal indices, oldest first); pos f32[maxLen, N];
+//   h f32[n, N], rows first … n − 1 written.
 // Dispatch: 1 workgroup of 64; the lanes split each row, the workgroup walks the n ≤ maxLen rows.
 // Why: the item table's WGSL (`itemRow`, one per bundle kind, bindings ≥ 8) reconstructs e(i) and hands
 // every value to `emit_row`, so the scale and the position add happen where the value is produced. One
@@ -26,7 +27,7 @@ ${o.itemRow}
 
 @compute @workgroup_size(${EMBED_WORKGROUP})
 fn main(@builtin(local_invocation_id) lid: vec3u) {
-  for (var t = 0u; t < params.n; t++) {
+  for (var t = params.first; t < params.n; t++) {
     item_row(session[t], t * ${o.dim}u, lid.x, ${EMBED_WORKGROUP}u);
   }
 }

@@ -1,6 +1,6 @@
 // Kernel: layer norm of each row, y = γ ⊙ (x − mean) / sqrt(var + eps) + β, biased variance (docs/model.md).
-// Layout: params.n; x, y f32[n, N] row-major; gamma, beta f32[N].
-// Dispatch: 1 workgroup of 64, one invocation per row (rows t, t + 64, …).
+// Layout: params.n, params.first; x, y f32[n, N] row-major (rows first … n − 1 read and written); gamma, beta f32[N].
+// Dispatch: 1 workgroup of 64, one invocation per row (rows first + t, first + t + 64, …).
 // Why: n ≤ 50 rows of N ≤ 256 is ~40k flops; a row per invocation needs no barrier at all, where a
 // workgroup-per-row tree reduction paid 12 barriers and a workgroup each (slow under SwiftShader).
 // Two passes (mean, then variance) like the CPU reference, not the one-pass E[x²] − mean².
@@ -21,7 +21,7 @@ ${PARAMS_WGSL}
 
 @compute @workgroup_size(${WG})
 fn main(@builtin(local_invocation_id) lid: vec3u) {
-  for (var t = lid.x; t < params.n; t += ${WG}u) {
+  for (var t = params.first + lid.x; t < params.n; t += ${WG}u) {
     let base = t * ${N}u;
     var s = 0.0;
     for (var d = 0u; d < ${N}u; d++) { s += x[base + d]; }

@@ -1,6 +1,6 @@
 // Kernel: dense layer on the session rows, y[t] = act(x[t] · W + b) (+ residual[t]).
-// Layout: params.n; x f32[n, IN], W f32[IN, OUT] row-major as stored in the bundle, b f32[OUT],
-//   y/residual f32[n, OUT].
+// Layout: params.n, params.first; x f32[n, IN], W f32[IN, OUT] row-major as stored in the bundle, b f32[OUT],
+//   y/residual f32[n, OUT]; rows first … n − 1 computed.
 // Dispatch: ⌈OUT/64⌉ workgroups of 64; one invocation per output column, looping over the n rows.
 // Why: with n ≤ 50 rows the layer is tiny (≤ 50·256·256 MACs); neighbouring lanes read neighbouring
 // columns of W (coalesced) and the same x value (broadcast). A workgroup per (column block, row) was
@@ -25,7 +25,7 @@ ${o.residual ? '@group(0) @binding(5) var<storage, read> residual: array<f32>;' 
 fn main(@builtin(global_invocation_id) gid: vec3u) {
   let col = gid.x;
   if (col >= ${o.outDim}u) { return; }
-  for (var t = 0u; t < params.n; t++) {
+  for (var t = params.first; t < params.n; t++) {
     let xb = t * ${o.inDim}u;
     var acc = b[col];
     for (var d = 0u; d < ${o.inDim}u; d++) { acc += x[xb + d] * w[d * ${o.outDim}u + col]; }

@@ -1,6 +1,7 @@
 // Kernel: the soft-attention readout (EODRec Eq. 3), θ = Σ_t α_t x_t with
 //   α_t = f · sigmoid(x̄ · W1 + x_t · W2 + c),  x̄ = mean_t x_t.
-// Layout: params.n (u32, session length); x f32[n, N] (after the final layer norm); xw2c f32[n, N] =
+// Layout: params.n (u32, session length; every row is read, also those kept from earlier calls);
+// x f32[n, N] (after the final layer norm); xw2c f32[n, N] =
 // x · W2 + c (computed before by the linear kernel, with c as its bias); w1 f32[N, N]; f f32[N]; theta f32[N].
 // Dispatch: one workgroup of 256. Why one: every step needs all of the previous one (x̄ → x̄·W1 → α → θ),
 // and the work (N² + 2nN MACs) is far too small to pay for more dispatches; workgroup memory carries x̄,
