@@ -29,77 +29,93 @@ export function topK(scores: ArrayLike<number>, k: number, exclude?: ReadonlySet
   const n = scores.length;
   const cap = Math.min(k, n);
   // Heap arrays: root (slot 0) is the worst item kept.
-  const heapScore = new Float64Array(cap);
-  const heapIndex = new Int32Array(cap);
-  let size = 0;
+  const heap: Heap = { score: new Float64Array(cap), index: new Int32Array(cap), size: 0 };
   const skip = exclude !== undefined && exclude.size > 0 ? exclude : undefined;
-
-  const worse = (a: number, b: number): boolean =>
-    ranksBefore(heapScore[b], heapIndex[b], heapScore[a], heapIndex[a]);
-  const siftDown = (start: number): void => {
-    let i = start;
-    for (;;) {
-      const l = 2 * i + 1;
-      if (l >= size) return;
-      const r = l + 1;
-      const w = r < size && worse(r, l) ? r : l;
-      if (!worse(w, i)) return;
-      swap(heapScore, heapIndex, i, w);
-      i = w;
-    }
-  };
-  const siftUp = (start: number): void => {
-    let i = start;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (!worse(i, p)) return;
-      swap(heapScore, heapIndex, i, p);
-      i = p;
-    }
-  };
 
   let i = 0;
   // Fill phase.
-  for (; i < n && size < cap; i++) {
+  for (; i < n && heap.size < cap; i++) {
     if (skip?.has(i)) continue;
-    heapScore[size] = scores[i];
-    heapIndex[size] = i;
-    size++;
-    siftUp(size - 1);
+    heap.score[heap.size] = scores[i];
+    heap.index[heap.size] = i;
+    heap.size++;
+    siftUp(heap, heap.size - 1);
   }
-  if (size === 0) return [];
+  if (heap.size === 0) return [];
   // Scan phase. Indices only grow, so an item equal to the root never beats it: a strict `>` suffices,
-  // and NaN (every comparison false) never enters. A NaN root is replaced by any number.
-  let root = heapScore[0];
+  // and NaN (every comparison false) never enters. While the root is NaN any number replaces it; once it
+  // is a number (it then stays one) the loop is one load and one compare per item — the cost of top-k
+  // over a large catalogue.
+  let root = heap.score[0];
+  for (; i < n && root !== root; i++) {
+    const s = scores[i];
+    if (s === s && !skip?.has(i)) root = replaceRoot(heap, s, i);
+  }
   for (; i < n; i++) {
     const s = scores[i];
-    if (s > root || (root !== root && s === s)) {
-      if (skip?.has(i)) continue;
-      heapScore[0] = s;
-      heapIndex[0] = i;
-      siftDown(0);
-      root = heapScore[0];
-    }
+    if (s > root && !skip?.has(i)) root = replaceRoot(heap, s, i);
   }
 
-  const out: ScoredItem[] = new Array(size);
-  for (let r = size - 1; r >= 0; r--) {
-    out[r] = { index: heapIndex[0], score: heapScore[0] };
-    size--;
-    if (size > 0) {
-      heapScore[0] = heapScore[size];
-      heapIndex[0] = heapIndex[size];
-      siftDown(0);
+  const out: ScoredItem[] = new Array(heap.size);
+  for (let r = heap.size - 1; r >= 0; r--) {
+    out[r] = { index: heap.index[0], score: heap.score[0] };
+    heap.size--;
+    if (heap.size > 0) {
+      heap.score[0] = heap.score[heap.size];
+      heap.index[0] = heap.index[heap.size];
+      siftDown(heap, 0);
     }
   }
   return out;
 }
 
-function swap(scores: Float64Array, indices: Int32Array, a: number, b: number): void {
-  const s = scores[a];
-  scores[a] = scores[b];
-  scores[b] = s;
-  const x = indices[a];
-  indices[a] = indices[b];
-  indices[b] = x;
+interface Heap {
+  score: Float64Array;
+  index: Int32Array;
+  size: number;
+}
+
+/** Puts (s, i) in place of the root and restores the heap; returns the new root score. */
+function replaceRoot(heap: Heap, s: number, i: number): number {
+  heap.score[0] = s;
+  heap.index[0] = i;
+  siftDown(heap, 0);
+  return heap.score[0];
+}
+
+/** Slot a holds a worse item than slot b (the heap keeps the worst at the root). */
+function worse(heap: Heap, a: number, b: number): boolean {
+  return ranksBefore(heap.score[b], heap.index[b], heap.score[a], heap.index[a]);
+}
+
+function siftDown(heap: Heap, start: number): void {
+  let i = start;
+  for (;;) {
+    const l = 2 * i + 1;
+    if (l >= heap.size) return;
+    const r = l + 1;
+    const w = r < heap.size && worse(heap, r, l) ? r : l;
+    if (!worse(heap, w, i)) return;
+    swap(heap, i, w);
+    i = w;
+  }
+}
+
+function siftUp(heap: Heap, start: number): void {
+  let i = start;
+  while (i > 0) {
+    const p = (i - 1) >> 1;
+    if (!worse(heap, i, p)) return;
+    swap(heap, i, p);
+    i = p;
+  }
+}
+
+function swap(heap: Heap, a: number, b: number): void {
+  const s = heap.score[a];
+  heap.score[a] = heap.score[b];
+  heap.score[b] = s;
+  const x = heap.index[a];
+  heap.index[a] = heap.index[b];
+  heap.index[b] = x;
 }
