@@ -1,5 +1,6 @@
 // The benchmark chart, one definition for the bench page (browser DOM) and the CLI (linkedom document, SVG
-// file): recommend() p50 latency per bundle and engine, p95 as a tick, log scale (engines differ by 100×).
+// file): recommend() p50 latency against session length, one line per engine, one panel per bundle; log
+// scales (engines differ by 100×, lengths go 1 … 50).
 import * as Plot from '@observablehq/plot';
 import { ENGINES, type BenchRow } from './types.ts';
 
@@ -7,42 +8,55 @@ export function rowLabel(row: Pick<BenchRow, 'dataset' | 'kind' | 'randomWeights
   return `${row.dataset} · ${row.kind}${row.randomWeights ? ' (RANDOM weights)' : ''}`;
 }
 
+interface Point {
+  label: string;
+  engine: string;
+  length: number;
+  p50Ms: number;
+}
+
+export function chartPoints(rows: readonly BenchRow[]): Point[] {
+  return rows.flatMap((row) =>
+    row.byLength
+      .filter((l) => Number.isFinite(l.p50Ms) && l.p50Ms > 0)
+      .map((l) => ({ label: rowLabel(row), engine: row.engine, length: l.length, p50Ms: l.p50Ms })),
+  );
+}
+
 export function latencyChart(
   rows: readonly BenchRow[],
   options: { document?: Document; legend?: boolean } = {},
 ): SVGSVGElement | HTMLElement {
-  const data = rows
-    .filter((row) => Number.isFinite(row.p50Ms))
-    .map((row) => ({ ...row, label: rowLabel(row) }));
+  const data = chartPoints(rows);
   const labels = [...new Set(data.map((d) => d.label))];
-  const floor = Math.max(0.01, Math.min(...data.map((d) => d.p50Ms)) / 2);
+  const lengths = [...new Set(data.map((d) => d.length))].sort((a, b) => a - b);
   return Plot.plot({
     document: options.document ?? globalThis.document,
     width: 860,
-    height: 60 + labels.length * 22 * ENGINES.length,
-    marginLeft: 230,
-    marginRight: 120,
-    x: {
-      type: 'log',
-      label: 'recommend() latency, ms (bar: p50, tick: p95; log scale)',
-      grid: true,
-      tickFormat: '~g',
-    },
-    y: { label: null, domain: [...ENGINES], axis: null },
-    fy: { label: null, domain: labels },
+    height: 60 + Math.max(1, labels.length) * 170,
+    marginLeft: 60,
+    marginRight: 200,
+    x: { type: 'log', label: 'session length (clicks)', ticks: lengths, tickFormat: '~g', grid: true },
+    y: { type: 'log', label: 'recommend() p50, ms (log)', grid: true, tickFormat: '~g' },
+    fy: { label: null, domain: labels, axis: null },
     color: { legend: options.legend ?? true, domain: [...ENGINES], scheme: 'tableau10' },
     marks: [
-      Plot.barX(data, { fy: 'label', y: 'engine', x1: floor, x2: 'p50Ms', fill: 'engine' }),
-      Plot.tickX(data, { fy: 'label', y: 'engine', x: 'p95Ms', stroke: '#333' }),
-      Plot.text(data, {
-        fy: 'label',
-        y: 'engine',
-        x: (d: BenchRow) => Math.max(d.p50Ms, d.p95Ms),
-        text: (d: BenchRow) => `${d.engine} ${d.p50Ms.toFixed(2)}`,
-        textAnchor: 'start',
-        dx: 4,
-        fontSize: 9,
-      }),
+      Plot.line(data, { fy: 'label', x: 'length', y: 'p50Ms', stroke: 'engine' }),
+      Plot.dot(data, { fy: 'label', x: 'length', y: 'p50Ms', fill: 'engine', r: 2.5 }),
+      Plot.text(
+        data,
+        Plot.selectLast({
+          fy: 'label',
+          z: 'engine',
+          x: 'length',
+          y: 'p50Ms',
+          text: (d: Point) => `${d.engine} ${d.p50Ms < 10 ? d.p50Ms.toFixed(2) : d.p50Ms.toFixed(0)}`,
+          textAnchor: 'start',
+          dx: 5,
+          fontSize: 9,
+        }),
+      ),
+      Plot.text(labels, { fy: (d: string) => d, frameAnchor: 'top-left', text: (d: string) => d, dy: 2 }),
     ],
   });
 }

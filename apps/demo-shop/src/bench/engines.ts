@@ -1,10 +1,10 @@
-// The three engines the benchmark compares, created the same way for every bundle, and the start-up
+// The SDK's engines the benchmark compares, created the same way for every bundle, and the start-up
 // timing through the SDK's own load path (storage, verification) with each engine plugged in.
 import { createRecommender, deleteStoredModel } from '@session-rec/sdk';
 import type { ModelBundle } from '@session-rec/sdk/bundle';
 import { createCpuEngine } from '@session-rec/sdk/engine/cpu';
 import type { Engine } from '@session-rec/sdk/engine/types';
-import type { EngineName } from './types.ts';
+import type { OurEngineName } from './types.ts';
 
 type EngineFactories = NonNullable<NonNullable<Parameters<typeof createRecommender>[1]>['engines']>;
 
@@ -18,12 +18,12 @@ async function gpuEngine(name: 'webgpu' | 'tfjs-webgpu', bundle: ModelBundle): P
   return factory(bundle);
 }
 
-export async function createEngine(name: EngineName, bundle: ModelBundle): Promise<Engine> {
+export async function createEngine(name: OurEngineName, bundle: ModelBundle): Promise<Engine> {
   return name === 'cpu' ? createCpuEngine(bundle) : gpuEngine(name, bundle);
 }
 
 /** The SDK's engine factories with `webgpu` replaced by the engine under test (tfjs-webgpu included). */
-function factoriesFor(name: EngineName): EngineFactories {
+function factoriesFor(name: OurEngineName): EngineFactories {
   return {
     cpu: createCpuEngine,
     webgpu: (bundle) => createEngine(name, bundle),
@@ -38,7 +38,7 @@ function factoriesFor(name: EngineName): EngineFactories {
  */
 export async function timeStart(
   url: string,
-  engine: EngineName,
+  engine: OurEngineName,
   k: number,
   firstSession: readonly string[],
 ): Promise<{ coldStartMs: number; warmStartMs: number }> {
@@ -65,4 +65,25 @@ export async function timeStart(
     throw new Error(`start-up measured the wrong path: cold from ${cold.source}, warm from ${warm.source}`);
   }
   return { coldStartMs: cold.elapsed, warmStartMs: warm.elapsed };
+}
+
+/**
+ * What a shop gets with the default `backend: 'auto'` in this browser, once the choice is final
+ * (rec.engineChosen: 'auto' may answer on the CPU while it starts and measures WebGPU in the background):
+ * rec.engine and rec.engineChoice (the SDK's reason). In memory, so that no row's cold start finds it stored.
+ */
+export async function autoChoice(url: string): Promise<{ engine: string; engineChoice: unknown }> {
+  const rec = await createRecommender({ model: url, backend: 'auto', storage: 'memory' });
+  try {
+    const chosen = (rec as { engineChosen?: Promise<unknown> }).engineChosen;
+    if (chosen) await Promise.race([chosen, new Promise((resolve) => setTimeout(resolve, 60_000))]);
+    const choice = (rec as { engineChoice?: unknown }).engineChoice;
+    // Plain data only: the result crosses page.evaluate.
+    return {
+      engine: rec.engine,
+      engineChoice: choice === undefined ? null : JSON.parse(JSON.stringify(choice)),
+    };
+  } finally {
+    rec.dispose();
+  }
 }

@@ -1,14 +1,26 @@
-// Measures one (bundle, engine) pair in this page: cold and warm start through the SDK's storage path,
-// then single-session latency and 100-session batches through the engine's recommend() — the call
-// Recommender.recommend() makes — so that the three engines are timed on exactly the same work.
+// Measures one (bundle, engine) pair in this page: start-up (cold and warm), then recommend() latency by
+// session length. Sessions are replayed as a shop sees them: the timed call for length n is the recommend()
+// right after the n-th click, and the call just before it was the one for the first n − 1 clicks — so an
+// engine that reuses the previous session's state (incremental encoding) is measured doing exactly that.
+// Our engines are called through engine.recommend() — what Recommender.recommend() calls — and the
+// onnxruntime-web peer through session.run() + the same top-k, so every row times the same work.
 import { decodeBundle, type ModelBundle } from '@session-rec/sdk/bundle';
 import type { Engine } from '@session-rec/sdk/engine/types';
 import { createEngine, timeStart } from './engines.ts';
 import { installGpuBufferCounter, liveGpuBufferBytes } from './gpu-memory.ts';
+import { createOrtPeer, type OrtPeer } from './ort.ts';
 import { samplePopularitySessions } from './sessions.ts';
-import { median, summarize } from './stats.ts';
+import { summarize } from './stats.ts';
 import { failedRow, rowIdentity } from './rows.ts';
-import type { BenchCase, BenchRow } from './types.ts';
+import {
+  SESSION_LENGTHS,
+  isPeer,
+  type BenchCase,
+  type BenchRow,
+  type LengthSessions,
+  type LengthStats,
+  type PeerEngineName,
+} from './types.ts';
 
 async function fetchBundle(url: string): Promise<ModelBundle> {
   return decodeBundle(async (path) => {
@@ -16,6 +28,12 @@ async function fetchBundle(url: string): Promise<ModelBundle> {
     if (!response.ok) throw new Error(`GET ${url + path}: HTTP ${response.status}`);
     return new Uint8Array(await response.arrayBuffer());
   });
+}
+
+async function fetchBytes(url: string): Promise<Uint8Array> {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`GET ${url}: HTTP ${response.status}`);
+  return new Uint8Array(await response.arrayBuffer());
 }
 
 /** performance.memory after a forced GC where the page may force one (the CLI starts Chromium with --expose-gc). */
@@ -27,84 +45,192 @@ async function heapBytes(): Promise<number | null> {
   return memory ? memory.usedJSHeapSize : null;
 }
 
-/** Internal indices of a session: unknown ids dropped, cut to the model's maxLen (what the SDK does). */
-function toIndices(bundle: ModelBundle, session: readonly string[]): number[] {
-  const indices = session.map((id) => bundle.itemIndex(id)).filter((i) => i >= 0);
-  return indices.slice(-bundle.manifest.hyper.maxLen);
+/** One replayed session of length n: the call before the n-th click's (null for n = 1) and the timed one. */
+interface Replay {
+  previous: number[] | null;
+  current: number[];
+}
+
+/**
+ * Internal indices, cut to the model's maxLen as the SDK cuts them. A session with an item the model does
+ * not know is left out: with the item dropped it would no longer have n clicks.
+ */
+function toReplays(
+  bundle: ModelBundle,
+  lists: readonly LengthSessions[],
+): { length: number; replays: Replay[] }[] {
+  const maxLen = bundle.manifest.hyper.maxLen;
+  return lists
+    .map(({ length, sessions }) => {
+      const replays: Replay[] = [];
+      for (const ids of sessions) {
+        const indices = ids.map((id) => bundle.itemIndex(id));
+        if (indices.length !== length || indices.some((i) => i < 0)) continue;
+        replays.push({
+          previous: length > 1 ? indices.slice(0, length - 1).slice(-maxLen) : null,
+          current: indices.slice(-maxLen),
+        });
+      }
+      return { length, replays };
+    })
+    .filter((l) => l.replays.length > 0);
+}
+
+function lengthStats(length: number, samples: readonly number[], distinct: number): LengthStats {
+  const stats = summarize(samples);
+  // The paper's unit: 100 sessions one after the other — the sum of 100 timed calls when there are 100.
+  const measured = samples.length >= 100;
+  return {
+    length,
+    samples: samples.length,
+    distinctSessions: Math.min(samples.length, distinct),
+    p50Ms: stats.p50,
+    p95Ms: stats.p95,
+    p99Ms: stats.p99,
+    meanMs: stats.mean,
+    per100Ms: measured ? samples.slice(0, 100).reduce((a, b) => a + b, 0) : stats.mean * 100,
+    per100Source: measured ? 'measured' : 'estimated-from-single',
+  };
+}
+
+interface Subject {
+  recommend(session: readonly number[]): Promise<unknown>;
+  coldStartMs: number;
+  warmStartMs: number;
+  onnxBytes?: number;
+  threads?: number;
+  dispose(): Promise<void> | void;
+}
+
+async function startOurs(benchCase: BenchCase, firstSession: readonly string[]): Promise<Subject> {
+  const engineName = benchCase.engine as Exclude<BenchCase['engine'], PeerEngineName>;
+  const { coldStartMs, warmStartMs } = await timeStart(
+    benchCase.bundle.url,
+    engineName,
+    benchCase.k,
+    firstSession,
+  );
+  const bundle = await fetchBundle(benchCase.bundle.url);
+  const engine: Engine = await createEngine(engineName, bundle);
+  return {
+    coldStartMs,
+    warmStartMs,
+    recommend: (session) => engine.recommend(session, { k: benchCase.k, exclude: new Set(session) }),
+    dispose: () => engine.dispose(),
+  };
+}
+
+/**
+ * Cold start: runtime wasm + .onnx download, InferenceSession.create, first run. No warm start: a second
+ * InferenceSession.create recompiles everything (11 s on SwiftShader's WebGPU), and it is not what a shop's
+ * second page load does either (that would need the .onnx stored by the shop; ours stores the bundle).
+ */
+async function startPeer(benchCase: BenchCase, first: readonly number[]): Promise<Subject> {
+  const engine = benchCase.engine as PeerEngineName;
+  if (!benchCase.onnxUrl) throw new Error(`${engine}: no ONNX export of ${benchCase.bundle.id}`);
+  const k = benchCase.k;
+  const started = performance.now();
+  const onnx = await fetchBytes(benchCase.onnxUrl);
+  const peer: OrtPeer = await createOrtPeer(engine, onnx);
+  await peer.recommend(first, k, new Set(first));
+  return {
+    coldStartMs: performance.now() - started,
+    warmStartMs: NaN,
+    onnxBytes: onnx.byteLength,
+    threads: peer.threads,
+    recommend: (session) => peer.recommend(session, k, new Set(session)),
+    dispose: () => peer.dispose(),
+  };
 }
 
 export async function runCase(benchCase: BenchCase): Promise<BenchRow> {
-  const { bundle: summary, engine: engineName } = benchCase;
+  const rowStarted = performance.now();
   installGpuBufferCounter();
-  let engine: Engine | null = null;
+  let subject: Subject | null = null;
   try {
     // The page as loaded, before any model: the baseline of the heap figure.
     const heapBefore = await heapBytes();
     // GPU bytes are counted from here too: tfjs pools the buffers of disposed tensors (the start-up runs'
     // engines), and the measured engine then reuses that pool — a delta taken later would miss it.
     const gpuBefore = liveGpuBufferBytes();
-    // Start-up first, so that the download really is cold (nothing of this bundle fetched yet in this page).
-    // Its first session: the first benchmark session.
-    const firstSession = benchCase.sessions?.[0] ?? [];
-    const { coldStartMs, warmStartMs } = await timeStart(summary.url, engineName, benchCase.k, firstSession);
+    const lists = benchCase.sessions;
+    // Start-up's first session: a real one of a few clicks (so that the first scoring pass counts).
+    const firstIds =
+      lists?.find((l) => l.length >= 5 && l.sessions.length > 0)?.sessions[0] ??
+      lists?.find((l) => l.sessions.length > 0)?.sessions[0] ??
+      [];
 
-    const bundle = await fetchBundle(summary.url);
-    engine = await createEngine(engineName, bundle);
-
+    let bundle: ModelBundle;
+    if (isPeer(benchCase.engine)) {
+      bundle = await fetchBundle(benchCase.bundle.url);
+      const first = firstIds.map((id) => bundle.itemIndex(id)).filter((i) => i >= 0);
+      subject = await startPeer(benchCase, first.length > 0 ? first : [0]);
+    } else {
+      // Start-up first, so that the download really is cold (nothing of this bundle fetched yet in this page).
+      subject = await startOurs(benchCase, firstIds);
+      bundle = await fetchBundle(benchCase.bundle.url);
+    }
     const popularity = bundle.tensors.get('popularity')!.data;
     const source =
-      benchCase.sessions ??
-      samplePopularitySessions(popularity, bundle.itemIds, benchCase.count + benchCase.warmup);
-    const sessions = source.map((s) => toIndices(bundle, s)).filter((s) => s.length > 0);
-    if (sessions.length === 0) throw new Error('no benchmark session has an item this model knows');
-    const sessionAt = (i: number) => sessions[i % sessions.length];
-    const recommend = (session: number[]) =>
-      engine!.recommend(session, { k: benchCase.k, exclude: new Set(session) });
+      lists ??
+      SESSION_LENGTHS.map((length) => ({
+        length,
+        sessions: samplePopularitySessions(
+          popularity,
+          bundle.itemIds,
+          benchCase.count + benchCase.warmup,
+          length,
+          length,
+        ),
+      }));
+    const byLength = toReplays(bundle, source);
+    if (byLength.length === 0) throw new Error('no benchmark session has only items this model knows');
+    const run = subject;
+    const replay = async ({ previous, current }: Replay, timed: boolean): Promise<number> => {
+      if (previous) await run.recommend(previous);
+      const started = performance.now();
+      await run.recommend(current);
+      return timed ? performance.now() - started : 0;
+    };
+    const at = (replays: readonly Replay[], i: number) => replays[i % replays.length];
 
-    // Warm-up (pipelines compiled, JIT warm): at least one call; a slow engine gets a tenth of the budget.
+    // Warm-up (pipelines compiled, JIT warm): at least one replay; a slow engine gets a tenth of the budget.
     const warming = performance.now();
-    for (let i = 0; i < benchCase.warmup; i++) {
-      if (i > 0 && benchCase.budgetMs !== null && performance.now() - warming > benchCase.budgetMs / 10)
-        break;
-      await recommend(sessionAt(i));
+    warm: for (let i = 0; i < benchCase.warmup; i++) {
+      for (const [l, { replays }] of byLength.entries()) {
+        const over = benchCase.budgetMs !== null && performance.now() - warming > benchCase.budgetMs / 10;
+        if ((i > 0 || l > 0) && over) break warm;
+        await replay(at(replays, i), false);
+      }
     }
-    const samples: number[] = [];
+    // Rounds: one session of every length each, so that a row stopped by its budget has every length.
+    const samples = byLength.map(() => [] as number[]);
     const measuring = performance.now();
-    for (let i = 0; i < benchCase.count; i++) {
+    for (let round = 0; round < benchCase.count; round++) {
       const overBudget = benchCase.budgetMs !== null && performance.now() - measuring > benchCase.budgetMs;
-      if (overBudget && i >= benchCase.minCount) break;
-      const session = sessionAt(benchCase.warmup + i);
-      const started = performance.now();
-      await recommend(session);
-      samples.push(performance.now() - started);
-    }
-    const stats = summarize(samples);
-    const batchFits = benchCase.budgetMs === null || stats.mean * 100 <= benchCase.budgetMs;
-    const batches: number[] = [];
-    for (let b = 0; b < (batchFits ? benchCase.per100Batches : 0); b++) {
-      const started = performance.now();
-      for (let i = 0; i < 100; i++) await recommend(sessionAt(benchCase.warmup + b * 100 + i));
-      batches.push(performance.now() - started);
+      if (overBudget && round >= benchCase.minCount) break;
+      for (const [l, { replays }] of byLength.entries())
+        samples[l].push(await replay(at(replays, benchCase.warmup + round), true));
     }
     const gpuBufferBytes = liveGpuBufferBytes() - gpuBefore;
     const heapAfter = await heapBytes();
     return {
       ...rowIdentity(benchCase),
-      sessions: samples.length,
-      p50Ms: stats.p50,
-      p95Ms: stats.p95,
-      p99Ms: stats.p99,
-      meanMs: stats.mean,
-      per100Ms: batches.length > 0 ? median(batches) : stats.mean * 100,
-      per100Source: batches.length > 0 ? 'measured' : 'estimated-from-single',
-      coldStartMs,
-      warmStartMs,
+      byLength: byLength.map(({ length, replays }, l) => lengthStats(length, samples[l], replays.length)),
+      coldStartMs: subject.coldStartMs,
+      warmStartMs: subject.warmStartMs,
+      ...(subject.onnxBytes === undefined ? {} : { onnxBytes: subject.onnxBytes }),
+      ...(subject.threads === undefined ? {} : { threads: subject.threads }),
       gpuBufferBytes,
       jsHeapBytes: heapBefore === null || heapAfter === null ? null : heapAfter - heapBefore,
+      rowMs: performance.now() - rowStarted,
     };
   } catch (error) {
-    return failedRow(benchCase, error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+    return {
+      ...failedRow(benchCase, error instanceof Error ? `${error.name}: ${error.message}` : String(error)),
+      rowMs: performance.now() - rowStarted,
+    };
   } finally {
-    engine?.dispose();
+    await subject?.dispose();
   }
 }

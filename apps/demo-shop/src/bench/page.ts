@@ -6,7 +6,17 @@ import { el, replaceChildren } from '../ui/dom.ts';
 import { datasetLabel, formatBytes, formatMs } from '../ui/format.ts';
 import { latencyChart, rowLabel } from './chart.ts';
 import { runCase } from './measure.ts';
-import { ENGINES, type BenchCase, type BenchRow, type EngineName, type MachineInfo } from './types.ts';
+import { autoChoice } from './engines.ts';
+import { sessionsByLength } from './lengths.ts';
+import {
+  OUR_ENGINES,
+  SESSION_LENGTHS,
+  type BenchCase,
+  type BenchRow,
+  type EngineName,
+  type LengthSessions,
+  type MachineInfo,
+} from './types.ts';
 
 async function machineInfo(): Promise<MachineInfo> {
   const adapter = await navigator.gpu?.requestAdapter().catch(() => null);
@@ -29,38 +39,42 @@ async function machineInfo(): Promise<MachineInfo> {
 
 declare global {
   interface Window {
-    benchApi: { runCase: typeof runCase; machineInfo: typeof machineInfo };
+    benchApi: { runCase: typeof runCase; machineInfo: typeof machineInfo; autoChoice: typeof autoChoice };
   }
 }
-window.benchApi = { runCase, machineInfo };
+window.benchApi = { runCase, machineInfo, autoChoice };
 
 async function listJson(url: string): Promise<BundleSummary[]> {
   const response = await fetch(url, { cache: 'no-store' }).catch(() => null);
   return response?.ok ? ((await response.json()) as BundleSummary[]) : [];
 }
 
-/** Real test sessions when the dev server can read the dataset folder, else null (popularity-sampled). */
-async function datasetSessions(dataset: string, count: number): Promise<string[][] | null> {
-  const response = await fetch(`/bench-sessions/${encodeURIComponent(dataset)}.json?count=${count}`).catch(
+/**
+ * Real test sessions by length when the dev server can read the dataset folder, else null
+ * (popularity-sampled). The server gives test prefixes spread over test.txt; those that reach a length,
+ * cut to it, are the sessions of that length (the CLI rebuilds whole sessions first: bench/run.ts).
+ */
+async function datasetSessions(dataset: string, count: number): Promise<LengthSessions[] | null> {
+  const response = await fetch(`/bench-sessions/${encodeURIComponent(dataset)}.json?count=5000`).catch(
     () => null,
   );
-  return response?.ok ? ((await response.json()) as string[][]) : null;
+  if (!response?.ok) return null;
+  return sessionsByLength((await response.json()) as string[][], SESSION_LENGTHS, count);
 }
 
 function resultsTable(rows: readonly BenchRow[]): HTMLTableElement {
   const head = [
     'bundle',
     'engine',
-    'p50',
-    'p95',
-    'p99',
-    'per 100',
+    ...SESSION_LENGTHS.map((n) => `p50 · ${n} click${n === 1 ? '' : 's'}`),
+    'per 100 · 5 clicks',
     'cold start',
     'warm start',
     'bundle',
     'GPU buffers',
-    'sessions',
+    'timed calls',
   ];
+  const at = (r: BenchRow, n: number) => r.byLength.find((l) => l.length === n && l.samples > 0);
   return el(
     'table',
     { class: 'results', data: { testid: 'bench-results' } },
@@ -75,17 +89,18 @@ function resultsTable(rows: readonly BenchRow[]): HTMLTableElement {
           el('td', {}, rowLabel(r)),
           el('td', {}, r.engine),
           ...(r.error
-            ? [el('td', { attrs: { colspan: '9' } }, `failed: ${r.error}`)]
+            ? [el('td', { attrs: { colspan: String(head.length - 2) } }, `failed: ${r.error}`)]
             : [
-                el('td', {}, formatMs(r.p50Ms)),
-                el('td', {}, formatMs(r.p95Ms)),
-                el('td', {}, formatMs(r.p99Ms)),
-                el('td', {}, formatMs(r.per100Ms)),
+                ...SESSION_LENGTHS.map((n) => {
+                  const s = at(r, n);
+                  return el('td', {}, s ? formatMs(s.p50Ms) : '—');
+                }),
+                el('td', {}, at(r, 5) ? formatMs(at(r, 5)!.per100Ms) : '—'),
                 el('td', {}, formatMs(r.coldStartMs)),
                 el('td', {}, formatMs(r.warmStartMs)),
                 el('td', {}, formatBytes(r.bundleBytes)),
                 el('td', {}, formatBytes(r.gpuBufferBytes)),
-                el('td', {}, `${r.sessions} (${r.sessionsSource})`),
+                el('td', {}, `${r.byLength.reduce((sum, l) => sum + l.samples, 0)} (${r.sessionsSource})`),
               ]),
         ),
       ),
@@ -105,13 +120,14 @@ async function main(): Promise<void> {
     const label = `${datasetLabel(b.dataset)} · ${b.kind}${b.random ? ' (RANDOM weights, untrained)' : ''} — ${formatBytes(b.bundleBytes)}`;
     return { bundle: b, box, row: el('label', { class: 'check' }, box, ` ${label}`) };
   });
-  const engineBoxes = ENGINES.map((engine) => {
+  // onnxruntime-web needs the ONNX export that only the CLI makes (pnpm bench): our engines here.
+  const engineBoxes = OUR_ENGINES.map((engine) => {
     const box = el('input', { attrs: { type: 'checkbox', value: engine } });
     box.checked = engine !== 'tfjs-webgpu'; // the slow generic-op baseline is opt-in here
     return { engine, box, row: el('label', { class: 'check' }, box, ` ${engine}`) };
   });
   const count = el('input', {
-    attrs: { type: 'number', min: '10', max: '2000', value: '200', 'aria-label': 'Sessions' },
+    attrs: { type: 'number', min: '1', max: '1000', value: '100', 'aria-label': 'Sessions' },
   });
   const run = el('button', { class: 'button', data: { testid: 'bench-run' } }, 'Run benchmark');
   const log = el('p', { class: 'muted', data: { testid: 'bench-log' } });
@@ -128,7 +144,9 @@ async function main(): Promise<void> {
         el(
           'p',
           { class: 'muted' },
-          'recommend() latency of each model on each engine, in this browser. Sessions are the dataset’s test ' +
+          'recommend() latency of each model on each engine, in this browser, by session length: the call right after ' +
+            'the 1st, 5th, 20th and 50th click, the previous click’s call made just before it (as a shop calls it). ' +
+            'Sessions are the dataset’s test ' +
             'sessions when the dev server can read the dataset folder, otherwise sampled from the model’s popularity order (the table says which). ' +
             'Bundles marked RANDOM have untrained weights of the real shapes: their timings are meaningful, their recommendations are not.',
         ),
@@ -143,7 +161,7 @@ async function main(): Promise<void> {
           { class: 'panel' },
           el('h2', {}, 'Engines'),
           ...engineBoxes.map((e) => el('div', {}, e.row)),
-          el('p', {}, el('label', {}, 'Sessions per model ', count)),
+          el('p', {}, el('label', {}, 'Sessions per length ', count)),
           run,
           log,
         ),
@@ -155,15 +173,12 @@ async function main(): Promise<void> {
     run.disabled = true;
     const rows: BenchRow[] = [];
     const engines = engineBoxes.filter((e) => e.box.checked).map((e) => e.engine as EngineName);
-    const sessionCount = Math.max(10, Number(count.value) || 200);
-    const warmup = 10;
-    const sessionsByDataset = new Map<string, string[][] | null>();
+    const sessionCount = Math.max(1, Number(count.value) || 100);
+    const warmup = 3;
+    const sessionsByDataset = new Map<string, LengthSessions[] | null>();
     for (const { bundle } of bundleBoxes.filter((b) => b.box.checked)) {
       if (!sessionsByDataset.has(bundle.dataset)) {
-        sessionsByDataset.set(
-          bundle.dataset,
-          await datasetSessions(bundle.dataset, sessionCount + warmup + 100),
-        );
+        sessionsByDataset.set(bundle.dataset, await datasetSessions(bundle.dataset, sessionCount + warmup));
       }
       for (const engine of engines) {
         log.textContent = `Measuring ${rowLabel({ ...bundle, randomWeights: bundle.random })} on ${engine}…`;
@@ -174,8 +189,7 @@ async function main(): Promise<void> {
           count: sessionCount,
           warmup,
           budgetMs: 60_000,
-          minCount: 10,
-          per100Batches: 1,
+          minCount: 3,
           k: 20,
         };
         rows.push(await runCase(benchCase));

@@ -18,17 +18,12 @@ export function rowIdentity(benchCase: BenchCase) {
 export function failedRow(benchCase: BenchCase, error: string): BenchRow {
   return {
     ...rowIdentity(benchCase),
-    sessions: 0,
-    p50Ms: NaN,
-    p95Ms: NaN,
-    p99Ms: NaN,
-    meanMs: NaN,
-    per100Ms: NaN,
-    per100Source: 'measured',
+    byLength: [],
     coldStartMs: NaN,
     warmStartMs: NaN,
     gpuBufferBytes: 0,
     jsHeapBytes: null,
+    rowMs: NaN,
     error,
   };
 }

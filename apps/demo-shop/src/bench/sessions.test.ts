@@ -25,6 +25,11 @@ describe('samplePopularitySessions', () => {
     expect(mean).toBeLessThan(8);
   });
 
+  it('gives every session the fixed length when asked', () => {
+    const sessions = samplePopularitySessions(popularity, itemId, 50, 7, 20);
+    expect(sessions.map((s) => s.length)).toEqual(Array(50).fill(20));
+  });
+
   it('favours popular items', () => {
     const ids = samplePopularitySessions(popularity, itemId, 2000).flat();
     const top100 = new Set(Array.from(popularity.subarray(0, 100), itemId));

@@ -8,12 +8,15 @@ export function samplePopularitySessions(
   itemId: (index: number) => string,
   count: number,
   seed = 7,
+  /** Every session exactly this many clicks; default: random lengths (mean ≈ 6, at most 50). */
+  fixedLength?: number,
 ): string[][] {
   const rand = seededRandom(seed);
   const head = Math.min(popularity.length, 5000);
   const sessions: string[][] = [];
   for (let s = 0; s < count; s++) {
-    const length = 1 + (Math.floor(-Math.log(1 - rand()) * 5) % 50); // geometric-like, mean ≈ 6
+    const drawn = 1 + (Math.floor(-Math.log(1 - rand()) * 5) % 50); // geometric-like, mean ≈ 6
+    const length = fixedLength ?? drawn;
     const session: string[] = [];
     // rank ∝ exp(u · ln head): heavier on popular items, as real clicks are.
     for (let t = 0; t < length; t++)
