@@ -7,5 +7,7 @@ source scripts/ensure-chromium.sh
 pnpm install --frozen-lockfile
 pnpm typecheck
 pnpm lint
+# The SDK as published: pnpm pack (builds dist/), then publint and arethetypeswrong on the tarball.
+pnpm --filter @session-rec/sdk check:package
 pnpm test:unit
 pnpm test:e2e
