@@ -136,7 +136,9 @@ test('fits a phone screen without sideways scrolling', async ({ page }) => {
   expect(errors).toEqual([]);
 });
 
-test('a corrupt model download shows the SDK’s typed error instead of a broken shop', async ({ page }) => {
+test('a corrupt model download is explained in words, with the SDK’s typed error under Details', async ({
+  page,
+}) => {
   const errors = collectErrors(page);
   // Every tensors.bin arrives with one byte flipped: its SHA-256 no longer matches the manifest.
   await page.route('**/tensors.bin', async (route) => {
@@ -146,10 +148,11 @@ test('a corrupt model download shows the SDK’s typed error instead of a broken
     await route.fulfill({ response, body });
   });
   await page.goto('/');
-  await expect(page.getByTestId('error')).toContainText(
-    'The model could not be loaded. BundleIntegrityError',
-  );
-  await expect(page.getByTestId('error')).toContainText('tensors.bin');
+  await expect(page.getByTestId('error')).toContainText('its files arrived damaged or incomplete');
+  await expect(page.getByTestId('retry')).toBeVisible();
+  const details = page.locator('[data-testid=notice][data-code=load-error] details code');
+  await expect(details).toContainText('BundleIntegrityError');
+  await expect(details).toContainText('tensors.bin');
   await expect(page.getByTestId('recommendations')).toHaveCount(0);
   expect(errors).toEqual([]);
 });

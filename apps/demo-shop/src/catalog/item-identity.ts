@@ -96,9 +96,39 @@ function pick<T>(list: readonly T[], u: number): T {
   return list[Math.min(list.length - 1, Math.floor(u * list.length))];
 }
 
-export function itemIdentity(id: string): ItemIdentity {
+/** A category from the model (catalog/categories.ts): its shown name and the name family it draws from. */
+export interface ModelCategory {
+  label: string;
+  /** Index into the shop's name families (nouns), so that items of one category look alike. */
+  family: number;
+}
+
+/** Names a model category: codebook code c → a name family and its "aisle" (the code, 1-based). */
+export function modelCategory(
+  source: 'codebook' | 'popularity-tier',
+  index: number,
+  tierEnds: readonly number[] = [],
+): ModelCategory {
+  if (source === 'codebook') {
+    const family = index % CATEGORIES.length;
+    return { label: `${CATEGORIES[family].name} · aisle ${index + 1}`, family };
+  }
+  const end = tierEnds[index];
+  const label =
+    end === undefined
+      ? 'Long tail'
+      : index === 0
+        ? `Bestsellers (top ${end.toLocaleString('en-US')})`
+        : `Popular (top ${end.toLocaleString('en-US')})`;
+  return { label, family: -1 };
+}
+
+/** The made-up identity of an id; with a model category, the category (and name family) is the model's. */
+export function itemIdentity(id: string, modelCat?: ModelCategory): ItemIdentity {
   const next = draws(hashString(id));
-  const category = pick(CATEGORIES, next());
+  const drawn = pick(CATEGORIES, next());
+  const family = modelCat && modelCat.family >= 0 ? CATEGORIES[modelCat.family] : drawn;
+  const category = { name: modelCat?.label ?? drawn.name, nouns: family.nouns };
   const name = `${pick(ADJECTIVES, next())} ${pick(MATERIALS, next())} ${pick(category.nouns, next())}`;
   // Prices cluster like a shop's: mostly 5–80, a few expensive ones, always ending in .99 or .49.
   const base = Math.round(5 + 75 * next() ** 2 + (next() < 0.1 ? 150 * next() : 0));

@@ -16,6 +16,9 @@ export interface BundleSummary {
   /** Bytes the same model would take with an uncompressed float32 item table (null for popularity). */
   uncompressedBytes: number | null;
   metrics: Record<string, number>;
+  /** What the strip (`recommend({ excludeSeen: true })`) scores on the test cases whose next click is a
+   *  new item (`pnpm eval --exclude-seen --by-repeat`, committed in results/exclude-seen/<id>.json), in %. */
+  newItemMetrics?: Record<string, number>;
   /** True for random-weight bundles the benchmark generates for kinds not trained yet. */
   random: boolean;
 }

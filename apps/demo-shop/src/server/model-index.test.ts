@@ -61,6 +61,20 @@ describe('listBundles', () => {
     expect(bundles.find((b) => b.kind === 'popularity')!.uncompressedBytes).toBeNull();
   });
 
+  it('adds the new-item metrics of a committed exclude-seen result, and none without one', async () => {
+    const results = join(dir, '..', `${dir.split('/').at(-1)}-results`);
+    await mkdir(results, { recursive: true });
+    const result = { 'P@10': 3, newItem: { 'P@10': 6.5, 'NDCG@10': 3.25, cases: 9 } };
+    await writeFile(join(results, 'toy-full.json'), JSON.stringify(result));
+    await writeFile(join(results, 'toy-popularity.json'), 'not json');
+    const bundles = await listBundles(dir, { urlPrefix: '/m/', excludeSeenDir: results });
+    const byId = new Map(bundles.map((b) => [b.id, b]));
+    expect(byId.get('toy-full')!.newItemMetrics).toEqual({ 'P@10': 6.5, 'NDCG@10': 3.25, cases: 9 });
+    expect(byId.get('toy-popularity')!.newItemMetrics).toBeUndefined();
+    expect(byId.get('toy-compositional')!.newItemMetrics).toBeUndefined();
+    await rm(results, { recursive: true, force: true });
+  });
+
   it('returns nothing for a missing folder', async () => {
     expect(await listBundles(join(dir, 'nope'), { urlPrefix: '/' })).toEqual([]);
   });

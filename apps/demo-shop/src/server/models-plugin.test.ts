@@ -100,6 +100,16 @@ describe('modelsPlugin dev middleware', () => {
     expect((await get('/bench-sessions/missing.json')).status).toBe(404);
   });
 
+  it('serves the item categories of each bundle, and 404 for a folder that is not a bundle', async () => {
+    const response = await get('/models/toy-popularity/categories.json');
+    expect(response.status).toBe(200);
+    const categories = JSON.parse(response.body);
+    expect(categories.source).toBe('popularity-tier');
+    expect(categories.groups.join(' ').split(' ').sort()).toHaveLength(50);
+    expect((await get('/models/nope/categories.json')).status).toBe(404);
+    expect((await get('/models/../categories.json')).nextCalled).toBe(true);
+  });
+
   it('passes every other request on', async () => {
     expect((await get('/src/main.ts')).nextCalled).toBe(true);
     expect((await get('/models/toy-popularity/manifest.json')).nextCalled).toBe(true);

@@ -1,4 +1,5 @@
 // Vite plugin: `/models/index.json` lists the committed bundles in public/models (dev server and build),
+// with `/models/<id>/categories.json` beside each bundle (its items' categories, catalog/categories.ts),
 // and, on the dev server only, `/bench-models/` serves the random-weight bundles the benchmark generates
 // under bench/.cache/models (never committed, never part of a build) and `/bench-sessions/<dataset>.json`
 // real test sessions from the dataset folder, when there is one, for the benchmark page.
@@ -6,7 +7,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join, normalize, sep } from 'node:path';
 import type { Plugin } from 'vite';
-import { listBundles } from './model-index.ts';
+import { listBundles, readItemCategories } from './model-index.ts';
 import { readTestSessions } from './test-sessions.ts';
 
 export const MODELS_URL = '/models/';
@@ -16,10 +17,25 @@ export function modelsPlugin(options: {
   modelsDir: string;
   benchModelsDir: string;
   datasetsDir: string;
+  /** Committed `pnpm eval --exclude-seen` results (results/exclude-seen): the strip's new-item metrics. */
+  excludeSeenDir?: string;
 }): Plugin {
   const warn = (folder: string, reason: string) => console.warn(`[models] skipping ${folder}: ${reason}`);
+  const list = (dir: string, urlPrefix: string, random: boolean) =>
+    listBundles(dir, { urlPrefix, random, onSkip: warn, excludeSeenDir: options.excludeSeenDir });
   const indexJson = async (dir: string, urlPrefix: string, random: boolean) =>
-    JSON.stringify(await listBundles(dir, { urlPrefix, random, onSkip: warn }), null, 2);
+    JSON.stringify(await list(dir, urlPrefix, random), null, 2);
+  // Decoding a 40 MB teacher takes a moment: the dev server computes each bundle's categories once.
+  const categories = new Map<string, Promise<string>>();
+  const categoriesJson = (dir: string) => {
+    let json = categories.get(dir);
+    if (!json) {
+      json = readItemCategories(dir).then((c) => JSON.stringify(c));
+      json.catch(() => categories.delete(dir));
+      categories.set(dir, json);
+    }
+    return json;
+  };
 
   return {
     name: 'demo-shop-models',
@@ -34,6 +50,15 @@ export function modelsPlugin(options: {
             res.setHeader('Content-Type', 'application/json');
             res.setHeader('Cache-Control', 'no-store');
             res.end(body);
+            return;
+          }
+          const cats = /^\/(models|bench-models)\/(\w[\w.-]*)\/categories\.json$/.exec(path);
+          if (cats) {
+            const root = cats[1] === 'models' ? options.modelsDir : options.benchModelsDir;
+            const body = await categoriesJson(join(root, cats[2])).catch(() => null);
+            res.statusCode = body ? 200 : 404;
+            res.setHeader('Content-Type', 'application/json');
+            res.end(body ?? 'null');
             return;
           }
           const sessions = /^\/bench-sessions\/([\w.-]+)\.json$/.exec(path);
@@ -76,12 +101,21 @@ export function modelsPlugin(options: {
         next();
       });
     },
+    // The production build gets the same index and categories as files (a static server has no plugin).
     async generateBundle() {
+      const bundles = await list(options.modelsDir, MODELS_URL, false);
       this.emitFile({
         type: 'asset',
         fileName: 'models/index.json',
-        source: await indexJson(options.modelsDir, MODELS_URL, false),
+        source: JSON.stringify(bundles, null, 2),
       });
+      for (const bundle of bundles) {
+        this.emitFile({
+          type: 'asset',
+          fileName: `models/${bundle.id}/categories.json`,
+          source: await categoriesJson(join(options.modelsDir, bundle.id)),
+        });
+      }
     },
   };
 }

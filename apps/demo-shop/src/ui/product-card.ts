@@ -1,6 +1,6 @@
 // A product tile (grid, strip): generated picture, name, category, price. Opening it is a "click" in the
 // recommender's sense, so the caller decides what opening means (track + navigate).
-import { formatPrice, itemIdentity } from '../catalog/item-identity.ts';
+import { formatPrice, type ItemIdentity } from '../catalog/item-identity.ts';
 import { el } from './dom.ts';
 import { thumbnail } from './thumbnail.ts';
 
@@ -8,8 +8,12 @@ export function productHref(id: string): string {
   return `#/item/${encodeURIComponent(id)}`;
 }
 
-export function productCard(id: string, onOpen: (id: string) => void, note?: string): HTMLAnchorElement {
-  const item = itemIdentity(id);
+export function productCard(
+  item: ItemIdentity,
+  onOpen: (id: string) => void,
+  note?: string,
+): HTMLAnchorElement {
+  const id = item.id;
   return el(
     'a',
     {

@@ -12,6 +12,8 @@ export interface Shell {
   history: HTMLElement;
   status: HTMLElement;
   notice: HTMLElement;
+  /** Warnings and load problems (ui/notices.ts). */
+  alerts: HTMLElement;
 }
 
 export function createShell(): Shell {
@@ -29,6 +31,11 @@ export function createShell(): Shell {
     'Every product here stands for an anonymised item of a public e-commerce dataset: the names, pictures and ' +
       'prices are generated from the item id. Recommendations are computed in your browser; your clicks never leave it.',
   );
+  const alerts = el('div', {
+    class: 'alerts',
+    attrs: { 'aria-live': 'polite' },
+    data: { testid: 'notices' },
+  });
   const main = el('main', { class: 'main' });
   const history = el('section', { class: 'panel history', data: { testid: 'history' } });
   const status = el('section', { class: 'panel status', data: { testid: 'status' } });
@@ -50,6 +57,7 @@ export function createShell(): Shell {
       newSessionButton,
     ),
     progress,
+    alerts,
     notice,
     el('div', { class: 'layout' }, main, el('aside', { class: 'side' }, history, status)),
     el(
@@ -59,5 +67,5 @@ export function createShell(): Shell {
       el('a', { attrs: { href: '/bench.html' } }, 'Benchmark the engines in this browser'),
     ),
   );
-  return { root, modelSelect, basket, newSessionButton, progress, main, history, status, notice };
+  return { root, modelSelect, basket, newSessionButton, progress, main, history, status, notice, alerts };
 }
