@@ -62,6 +62,8 @@ describe('session-rec bin from the packed trainer', () => {
     expect(run.stdout).toMatch(/session-rec eval --bundle/);
     expect(run.stdout).toMatch(/popularity \[options\]/);
     expect(run.stdout).toMatch(/teacher \[options\]/);
+    expect(run.stdout).toMatch(/prepare \[options\]/);
+    expect(run.stdout).toMatch(/export-onnx \[options\]/);
   });
 
   it('eval of a shipped popularity bundle prints the metrics the source evaluator computes', async () => {
