@@ -2,7 +2,8 @@
 // into ONE file by build.sh: bench/gpu/dist/engine-bench.mjs. On the GPU machine (see /work/shared/tools/gpu-carry.sh):
 //   source .gpu/setup.sh && gpu-node bench/gpu/dist/engine-bench.mjs > engine-bench.json
 // Env: WEBGPU_MODULE (path of the webgpu package, default 'webgpu'), DAWN_FLAGS (comma list),
-//      SIZES (default 40728,1000000), SESSIONS (default 200), CPU_MAX_WORK (skip the CPU engine above V·N).
+//      SIZES (default 40728,1000000), SESSIONS (default 200), CPU_MAX_WORK (skip the CPU engine above V·N),
+//      GROWING (growing 50-click sessions timed click by click, default 20).
 import { defaultConfigs, runEngineBench } from './engine-bench-core.ts';
 
 const moduleName = process.env.WEBGPU_MODULE ?? 'webgpu';
@@ -31,6 +32,7 @@ const rows = await runEngineBench(device, {
   warmup: 10,
   k: 20,
   cpuMaxWork: Number(process.env.CPU_MAX_WORK ?? 40_728 * 128),
+  growingSessions: Number(process.env.GROWING ?? 20),
   log: (line) => console.error(line),
 });
 const info = adapter.info;

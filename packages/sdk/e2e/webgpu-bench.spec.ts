@@ -1,6 +1,6 @@
 // Smoke test of the GPU-machine benchmark (bench/gpu/engine-bench-core.ts, bundled into
 // bench/gpu/dist/engine-bench.mjs): on small random bundles of every kind it measures both engines and finds the
-// WebGPU top-k equal to the CPU's. The real run is on a GPU machine through Dawn in Node.
+// WebGPU top-k equal to the CPU's, and times growing sessions (incremental on every click). The real run is on a GPU machine through Dawn in Node.
 import { expect, test } from '@playwright/test';
 import type { BenchConfig, BenchRow } from '../../../bench/gpu/engine-bench-core.ts';
 
@@ -28,5 +28,8 @@ test('the engine benchmark runs every kind and agrees with the CPU engine', asyn
     expect(r.webgpu.gpuBytes).toBeGreaterThan(0);
     expect(r.cpu?.p50).toBeGreaterThan(0);
     expect(r.topkMismatches).toBe(0);
+    // Growing sessions take the incremental path on every click.
+    expect(r.webgpu.growing.p50At50).toBeGreaterThan(0);
+    expect(r.webgpu.growing.incrementalShare).toBe(1);
   }
 });

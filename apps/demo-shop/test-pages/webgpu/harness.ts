@@ -361,13 +361,15 @@ async function latency(o: {
 /**
  * The shop's query pattern: sessions growing one click at a time (k = 20, seen items excluded); per engine, p50
  * of recommend() at each of `lengths` over `sessions` growing sessions, after one warm-up session.
- * `modelUrl` loads a shipped bundle (e.g. '/models/retailrocket-compositional/').
+ * `modelUrl` loads a shipped bundle (e.g. '/models/retailrocket-compositional/'). 'webgpu-full' is the same
+ * engine made to re-encode the whole window on every click (an untimed query on another session before each
+ * timed one): the workload before incremental encoding, measured in the same run.
  */
 async function growingLatency(o: {
   modelUrl: string;
   sessions: number;
   lengths: number[];
-  engines?: ('cpu' | 'webgpu')[];
+  engines?: ('cpu' | 'webgpu' | 'webgpu-full')[];
 }) {
   const bundle = await decodeBundle(async (path) => {
     const res = await fetch(new URL(path, new URL(o.modelUrl, location.href)));
@@ -381,14 +383,16 @@ async function growingLatency(o: {
     Array.from({ length: longest }, () => Math.floor(rand() * V)),
   );
   const out: Record<string, { p50: Record<number, number>; createMs: number }> = {};
-  for (const name of o.engines ?? ['cpu', 'webgpu']) {
+  for (const name of o.engines ?? ['cpu', 'webgpu', 'webgpu-full']) {
     const t0 = performance.now();
     const engine = name === 'cpu' ? createCpuEngine(bundle) : await createWebGpuEngine(bundle);
+    const other = [(sessions[0][0] + 1) % V];
     const createMs = performance.now() - t0;
     const times = new Map<number, number[]>(o.lengths.map((l) => [l, []]));
     for (const [s, clicks] of sessions.entries()) {
       for (let t = 1; t <= clicks.length; t++) {
         const session = clicks.slice(0, t);
+        if (name === 'webgpu-full') await engine.recommend(other, { k: 20 });
         const start = performance.now();
         await engine.recommend(session, { k: 20, exclude: new Set(session) });
         // Session 0 warms the pipelines up and is not counted.
@@ -464,7 +468,7 @@ async function sdkDeviceLoss(modelUrl: string, itemIds: string[]) {
 async function engineBench(configs: BenchConfig[]) {
   const { device } = await acquireDevice();
   try {
-    return await runEngineBench(device, { configs, sessions: 12, warmup: 2, k: 20 });
+    return await runEngineBench(device, { configs, sessions: 12, warmup: 2, k: 20, growingSessions: 2 });
   } finally {
     device.destroy();
   }
