@@ -10,8 +10,15 @@ import type { BundleSummary } from '../src/models/bundle-summary.ts';
 
 const collectErrors = (page: import('@playwright/test').Page) => {
   const errors: string[] = [];
+  // A 404 of /bench-sessions/<dataset>.json is the page's "no dataset folder here" answer (CI has no
+  // datasets): it falls back to popularity-sampled sessions. Any other failed resource is an error.
+  page.on('response', (response) => {
+    if (response.status() >= 400 && !new URL(response.url()).pathname.startsWith('/bench-sessions/'))
+      errors.push(`${response.status()} ${response.url()}`);
+  });
   page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(message.text());
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource'))
+      errors.push(message.text());
   });
   page.on('pageerror', (error) => errors.push(error.message));
   return errors;
