@@ -11,24 +11,43 @@ type Ort = typeof import('onnxruntime-web');
 
 const absolute = (url: string) => new URL(url, location.href).href;
 
-/** The runtime build of each provider: the plain wasm build for wasm (no WebGPU glue), the WebGPU build for webgpu. */
+const pathsOf = (mjs: { default: string }, wasm: { default: string }) => ({
+  mjs: absolute(mjs.default),
+  wasm: absolute(wasm.default),
+});
+
+/**
+ * The runtime build of each provider: the plain wasm build for wasm (no WebGPU glue), the WebGPU build for
+ * webgpu. Dev server only (`pnpm bench` serves the ONNX exports there): in a production build this is null,
+ * so the shop's build carries neither the runtime nor its 15–28 MB .wasm files.
+ */
+const RUNTIMES: Record<PeerEngineName, () => Promise<Ort>> | null = import.meta.env.DEV
+  ? {
+      'ort-wasm': async () => {
+        const [ort, mjs, wasm] = await Promise.all([
+          import('onnxruntime-web/wasm'),
+          import('onnxruntime-web/ort-wasm-simd-threaded.mjs?url'),
+          import('onnxruntime-web/ort-wasm-simd-threaded.wasm?url'),
+        ]);
+        ort.env.wasm.wasmPaths = pathsOf(mjs, wasm);
+        return ort;
+      },
+      'ort-webgpu': async () => {
+        const [ort, mjs, wasm] = await Promise.all([
+          import('onnxruntime-web/webgpu'),
+          import('onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url'),
+          import('onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url'),
+        ]);
+        ort.env.wasm.wasmPaths = pathsOf(mjs, wasm);
+        return ort;
+      },
+    }
+  : null;
+
 async function loadRuntime(engine: PeerEngineName): Promise<Ort> {
-  if (engine === 'ort-wasm') {
-    const [ort, mjs, wasm] = await Promise.all([
-      import('onnxruntime-web/wasm'),
-      import('onnxruntime-web/ort-wasm-simd-threaded.mjs?url'),
-      import('onnxruntime-web/ort-wasm-simd-threaded.wasm?url'),
-    ]);
-    ort.env.wasm.wasmPaths = { mjs: absolute(mjs.default), wasm: absolute(wasm.default) };
-    return ort;
-  }
-  const [ort, mjs, wasm] = await Promise.all([
-    import('onnxruntime-web/webgpu'),
-    import('onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url'),
-    import('onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url'),
-  ]);
-  ort.env.wasm.wasmPaths = { mjs: absolute(mjs.default), wasm: absolute(wasm.default) };
-  return ort;
+  if (!RUNTIMES)
+    throw new Error(`${engine} runs on the dev server only (pnpm bench), not in a production build`);
+  return RUNTIMES[engine]();
 }
 
 /** Threads the page can give onnxruntime-web: workers need SharedArrayBuffer, i.e. cross-origin isolation. */

@@ -53,6 +53,8 @@ const ratio = (x: number, ref: number | undefined) =>
   ref !== undefined && Number.isFinite(x) && ref > 0 ? `${(x / ref).toFixed(2)}×` : '—';
 const mb = (bytes: number | null | undefined) =>
   bytes === null || bytes === undefined ? '—' : (bytes / 1024 / 1024).toFixed(2);
+const budget = (r: BenchRow) =>
+  r.budgetMs === null || r.budgetMs === undefined ? '—' : ms(r.budgetMs / 1000);
 const weights = (r: BenchRow) => (r.randomWeights ? 'RANDOM' : 'trained');
 const cellText = (s: string) => s.replace(/\|/g, '/').replace(/\n/g, ' ');
 
@@ -232,14 +234,14 @@ export function renderMarkdown(result: BenchResult): string {
       '',
       '### start-up and memory',
       '',
-      '| kind | weights | engine | cold start ms | warm start ms | bundle MB | ONNX MB | GPU buffers MB | JS heap MB | threads | timed calls per length | row s |',
-      '|---|---|---|--:|--:|--:|--:|--:|--:|--:|---|--:|',
+      '| kind | weights | engine | cold start ms | warm start ms | bundle MB | ONNX MB | GPU buffers MB | JS heap MB | threads | timed calls per length | row s | budget s |',
+      '|---|---|---|--:|--:|--:|--:|--:|--:|--:|---|--:|--:|',
     );
     for (const r of rows) {
       lines.push(
         r.error
-          ? `| ${r.kind} | ${weights(r)} | ${r.engine} | failed: ${cellText(r.error)} ||||||||| ${ms(r.rowMs / 1000)} |`
-          : `| ${r.kind} | ${weights(r)} | ${r.engine} | ${ms(r.coldStartMs)} | ${ms(r.warmStartMs)} | ${mb(r.bundleBytes)} | ${mb(r.onnxBytes)} | ${mb(r.gpuBufferBytes)} | ${mb(r.jsHeapBytes)} | ${r.threads ?? '—'} | ${sessionsCell(r)} | ${ms(r.rowMs / 1000)} |`,
+          ? `| ${r.kind} | ${weights(r)} | ${r.engine} | failed: ${cellText(r.error)} ||||||||| ${ms(r.rowMs / 1000)} | ${budget(r)} |`
+          : `| ${r.kind} | ${weights(r)} | ${r.engine} | ${ms(r.coldStartMs)} | ${ms(r.warmStartMs)} | ${mb(r.bundleBytes)} | ${mb(r.onnxBytes)} | ${mb(r.gpuBufferBytes)} | ${mb(r.jsHeapBytes)} | ${r.threads ?? '—'} | ${sessionsCell(r)} | ${ms(r.rowMs / 1000)} | ${budget(r)} |`,
       );
     }
     lines.push('', ...speedups(rows, lengths), '');

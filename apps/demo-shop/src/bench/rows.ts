@@ -12,6 +12,7 @@ export function rowIdentity(benchCase: BenchCase) {
     bundleId: bundle.id,
     sessionsSource: benchCase.sessions ? ('test.txt' as const) : ('popularity-sampled' as const),
     bundleBytes: bundle.bundleBytes,
+    budgetMs: benchCase.budgetMs,
   };
 }
 
@@ -26,4 +27,12 @@ export function failedRow(benchCase: BenchCase, error: string): BenchRow {
     rowMs: NaN,
     error,
   };
+}
+
+/**
+ * A row's measuring budget (s): `maxS`, lowered to half of the row's share of the time left when the run
+ * falls behind its target (the other half is the row's start-up), never below `minS`.
+ */
+export function rowBudgetS(leftS: number, rowsLeft: number, maxS: number, minS: number): number {
+  return Math.min(maxS, Math.max(minS, leftS / Math.max(1, rowsLeft) / 2));
 }

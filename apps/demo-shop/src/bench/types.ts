@@ -35,7 +35,7 @@ export interface BenchCase {
   onnxUrl?: string;
   /** Rounds to measure: each round times one session of every length (after `warmup` unmeasured rounds). */
   count: number;
-  /** Unmeasured rounds first (at least one call; fewer when they exceed a tenth of `budgetMs`). */
+  /** Unmeasured rounds first (after one call of every length; fewer when they exceed a tenth of `budgetMs`). */
   warmup: number;
   /** Stop measuring after this many ms, once `minCount` rounds are done (engines that take a second per
    *  call cannot do 100 rounds in a run); null: no limit. Each length reports how many it measured. */
@@ -87,6 +87,8 @@ export interface BenchRow {
   jsHeapBytes: number | null;
   /** Wall time of the whole row (start-up + warm-up + measuring), for the run-time budget. */
   rowMs: number;
+  /** The row's measuring budget (BenchCase.budgetMs: the CLI lowers it when the run falls behind). */
+  budgetMs?: number | null;
   /** Details when the engine could not run this bundle; the timing fields are then NaN / empty. */
   error?: string;
 }
