@@ -1,19 +1,23 @@
 // Node timing of recommend() as a shop calls it: a session replayed one click at a time through
 // engine.recommend(session, { k: 20, exclude: session }), so each call after the first is the previous
-// session plus one click (what the engine's incremental encoder serves). Reports p50 at 5 and 50 clicks
-// on shipped compositional bundles, and compositional scoring + top-k of a 1,000,000-item catalogue.
-//   npx tsx packages/sdk/src/engine/cpu/bench/incremental.bench.ts [--sessions 200] [--bundle dir …]
+// session plus one click (what the incremental encoder serves). p50 at 1 / 5 / 14 / 50 clicks on the shipped
+// compositional bundles, then compositional scoring + top-20 of a 1,000,000-item catalogue (the shape of
+// e2e/webgpu-scale.spec.ts: N = 64, M = 4, K = 256).
+//   npx tsx packages/sdk/src/engine/cpu/bench/incremental.bench.ts [--sessions 60] [--bundle dir …]
+//     [--baseline <an older packages/sdk/src>]   (alternates the two engines call by call: before/after in one run)
 import { loadavg } from 'node:os';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readBundleDir } from '../../../bundle/node.ts';
 import type { ModelBundle } from '../../../bundle/types.ts';
 import { topK } from '../../topk.ts';
+import type { ScoredItem } from '../../types.ts';
 import { createCpuEngine } from '../engine.ts';
 import { randomCompositionalBundle, seededRng } from '../testing/random-model.ts';
 
 const { values } = parseArgs({
   options: {
-    sessions: { type: 'string', default: '200' },
+    sessions: { type: 'string', default: '60' },
     bundle: {
       type: 'string',
       multiple: true,
@@ -22,55 +26,78 @@ const { values } = parseArgs({
         'apps/demo-shop/public/models/tmall-compositional',
       ],
     },
+    baseline: { type: 'string' },
     'no-1m': { type: 'boolean', default: false },
   },
 });
 const sessions = Number(values.sessions);
 
+interface Subject {
+  recommend(
+    session: readonly number[],
+    o: { k: number; exclude?: ReadonlySet<number> },
+  ): Promise<ScoredItem[]>;
+  scoreTheta(theta: Float32Array, out: Float32Array): Float32Array;
+}
+type Factory = (b: ModelBundle) => Subject;
+type TopK = (scores: ArrayLike<number>, k: number, exclude?: ReadonlySet<number>) => ScoredItem[];
+const subjects: { name: string; create: Factory; topK: TopK }[] = [];
+if (values.baseline !== undefined) {
+  const root = resolve(values.baseline);
+  const engine = (await import(`${root}/engine/cpu/engine.ts`)) as { createCpuEngine: Factory };
+  const tk = (await import(`${root}/engine/topk.ts`)) as { topK: TopK };
+  subjects.push({ name: 'before', create: engine.createCpuEngine, topK: tk.topK });
+}
+subjects.push({ name: values.baseline === undefined ? 'now' : 'after', create: createCpuEngine, topK });
+
 const p50 = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (x: number): string => x.toFixed(3);
+const lengths = [1, 5, 14, 50];
 
 async function replay(label: string, bundle: ModelBundle): Promise<void> {
-  const engine = createCpuEngine(bundle);
+  const engines = subjects.map((s) => s.create(bundle));
   const V = bundle.manifest.hyper.numItems;
   const rng = seededRng(5);
-  const at: number[][] = Array.from({ length: 51 }, () => []);
-  const warm = Math.max(5, Math.floor(sessions / 10));
+  const at = subjects.map(() => lengths.map((): number[] => []));
+  const warm = 5;
   for (let s = 0; s < sessions + warm; s++) {
     const session: number[] = [];
-    const seen = new Set<number>();
     for (let n = 1; n <= 50; n++) {
-      // Shoppers go back to items: a third of clicks repeat one of the session's items.
-      const item =
+      // A third of the clicks go back to an item of the session (shoppers do; the repeat head sees it).
+      session.push(
         session.length > 0 && rng() < 0.33
           ? session[Math.floor(rng() * session.length)]
-          : Math.floor(rng() * V);
-      session.push(item);
-      seen.add(item);
-      const t0 = performance.now();
-      await engine.recommend(session, { k: 20, exclude: seen });
-      const ms = performance.now() - t0;
-      if (s >= warm) at[n].push(ms);
+          : Math.floor(rng() * V),
+      );
+      const exclude = new Set(session);
+      for (let e = 0; e < engines.length; e++) {
+        const t0 = performance.now();
+        await engines[e].recommend(session, { k: 20, exclude });
+        const ms = performance.now() - t0;
+        const li = lengths.indexOf(n);
+        if (s >= warm && li >= 0) at[e][li].push(ms);
+      }
     }
   }
-  console.log(
-    `| ${label} | ${fmt(p50(at[1]))} | ${fmt(p50(at[5]))} | ${fmt(p50(at[14]))} | ${fmt(p50(at[50]))} |`,
+  subjects.forEach((sub, e) =>
+    console.log(`| ${label} | ${sub.name} | ${at[e].map((xs) => fmt(p50(xs))).join(' | ')} |`),
   );
 }
 
 console.log(
-  `Node ${process.version}; load average ${loadavg()[0].toFixed(2)}; ${sessions} sessions of 50 clicks`,
+  `Node ${process.version}; load average ${loadavg()[0].toFixed(1)}; ${sessions} sessions of 50 clicks after 5 warm-up`,
 );
-console.log('| bundle | p50 ms at 1 click | 5 clicks | 14 clicks | 50 clicks |');
-console.log('|---|---:|---:|---:|---:|');
+console.log(
+  `| bundle | engine | ${lengths.map((n) => `p50 ms at ${n} click${n > 1 ? 's' : ''}`).join(' | ')} |`,
+);
+console.log(`|---|---|${lengths.map(() => '---:').join('|')}|`);
 for (const dir of values.bundle) {
   const bundle = await readBundleDir(dir);
   const h = bundle.manifest.hyper;
-  await replay(`${dir.split('/').pop()} (V = ${h.numItems}, M = ${h.M}, K = ${h.K})`, bundle);
+  await replay(`${dir.split('/').pop()} (V = ${h.numItems}, N = ${h.dim}, M = ${h.M}, K = ${h.K})`, bundle);
 }
 
 if (!values['no-1m']) {
-  // The e2e scale bundle's shape (webgpu-scale.spec.ts): V = 1M, N = 64, M = 4, K = 256.
   const rng = seededRng(31);
   const V = 1_000_000;
   const big = randomCompositionalBundle(rng, {
@@ -82,32 +109,29 @@ if (!values['no-1m']) {
     M: 4,
     K: 256,
   });
-  const engine = createCpuEngine(big);
+  const engines = subjects.map((s) => s.create(big));
   const out = new Float32Array(V);
-  const times: number[] = [];
-  const scoreTimes: number[] = [];
-  for (let r = 0; r < 60; r++) {
+  const res = subjects.map(() => ({ score: [] as number[], topk: [] as number[], total: [] as number[] }));
+  for (let r = 0; r < 70; r++) {
     const theta = Float32Array.from({ length: 64 }, () => rng() * 2 - 1);
     const exclude = new Set([1, 2, 3, 4, 5]);
-    const t0 = performance.now();
-    engine.scoreTheta(theta, out);
-    const t1 = performance.now();
-    topK(out, 20, exclude);
-    const t2 = performance.now();
-    if (r >= 10) {
-      times.push(t2 - t0);
-      scoreTimes.push(t1 - t0);
+    for (let e = 0; e < engines.length; e++) {
+      const t0 = performance.now();
+      engines[e].scoreTheta(theta, out);
+      const t1 = performance.now();
+      subjects[e].topK(out, 20, exclude);
+      const t2 = performance.now();
+      if (r >= 10) {
+        res[e].score.push(t1 - t0);
+        res[e].topk.push(t2 - t1);
+        res[e].total.push(t2 - t0);
+      }
     }
   }
-  const rtimes: number[] = [];
-  for (let r = 0; r < 60; r++) {
-    const session = [Math.floor(rng() * V), Math.floor(rng() * V), Math.floor(rng() * V)];
-    const t0 = performance.now();
-    await engine.recommend(session, { k: 20, exclude: new Set(session) });
-    if (r >= 10) rtimes.push(performance.now() - t0);
-  }
-  console.log(
-    `1M items (N = 64, M = 4, K = 256): score + top-20 p50 ${fmt(p50(times))} ms (score ${fmt(p50(scoreTimes))} ms); recommend (3 clicks, fresh sessions) p50 ${fmt(p50(rtimes))} ms`,
+  subjects.forEach((sub, e) =>
+    console.log(
+      `1M items (N = 64, M = 4, K = 256), ${sub.name}: score + top-20 p50 ${fmt(p50(res[e].total))} ms (score ${fmt(p50(res[e].score))}, top-k ${fmt(p50(res[e].topk))})`,
+    ),
   );
 }
-console.log(`load average at the end: ${loadavg()[0].toFixed(2)}`);
+console.log(`load average at the end: ${loadavg()[0].toFixed(1)}`);
