@@ -359,7 +359,7 @@ async function main(): Promise<void> {
     'GPU buffers: bytes of the GPUBuffers alive while the engine is loaded (pools included, every allocator); JS heap: performance.memory.usedJSHeapSize with bundle + engine loaded minus the empty page, both after a forced GC (WebAssembly memory not included).',
     ...(settings.engines.includes('tfjs-webgpu')
       ? [
-          "tfjs-webgpu: the SDK's generic-op tfjs engine on the webgpu backend (createTfjsWebGpuEngine, WEBGPU_CPU_FORWARD off). " +
+          "tfjs-webgpu: the benchmark's generic-op tfjs engine on the webgpu backend (apps/demo-shop/src/bench/tfjs-engine.ts, WEBGPU_CPU_FORWARD off). " +
             'For tt and sttd it rebuilds the whole item table from the cores once, at engine start, and scores with a matMul.',
         ]
       : [

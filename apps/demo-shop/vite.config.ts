@@ -60,15 +60,15 @@ export default defineConfig({
       },
     }),
   ],
-  // Pre-bundle the SDK's lazily imported dependencies at start-up: discovered later (first WebGPU/tfjs use),
+  // Pre-bundle the SDK's lazily imported dependencies at start-up: discovered later (first WebGPU/tfjs use; tfjs is the benchmark's),
   // Vite would re-optimise and reload the page under a running test or benchmark.
   optimizeDeps: {
     entries: ['index.html', 'bench.html', 'test-pages/**/*.html'],
     include: [
       '@session-rec/sdk > idb-keyval',
       '@session-rec/sdk > valibot',
-      '@session-rec/sdk > @tensorflow/tfjs-core',
-      '@session-rec/sdk > @tensorflow/tfjs-backend-webgpu',
+      '@tensorflow/tfjs-core',
+      '@tensorflow/tfjs-backend-webgpu',
       '@observablehq/plot',
     ],
   },

@@ -11,9 +11,10 @@ type EngineFactories = NonNullable<NonNullable<Parameters<typeof createRecommend
 type EngineFactory = (bundle: ModelBundle) => Promise<Engine>;
 
 async function gpuEngine(name: 'webgpu' | 'tfjs-webgpu', bundle: ModelBundle): Promise<Engine> {
+  // tfjs (the comparison engine, ./tfjs-engine.ts) is downloaded only when its row runs.
+  if (name === 'tfjs-webgpu') return (await import('./tfjs-engine.ts')).createTfjsEngine(bundle);
   const webgpu: Record<string, unknown> = await import('@session-rec/sdk/engine/webgpu');
-  const factory = (name === 'webgpu' ? webgpu.createWebGpuEngine : webgpu.createTfjsWebGpuEngine) as
-    EngineFactory | undefined;
+  const factory = webgpu.createWebGpuEngine as EngineFactory | undefined;
   if (!factory) throw new Error(`the ${name} engine is not in this SDK build yet`);
   return factory(bundle);
 }

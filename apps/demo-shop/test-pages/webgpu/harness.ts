@@ -9,11 +9,7 @@ import {
 } from '@session-rec/sdk/bundle';
 import { createCpuEngine } from '@session-rec/sdk/engine/cpu';
 import type { Engine, ScoredItem } from '@session-rec/sdk/engine/types';
-import {
-  createWebGpuEngine,
-  createTfjsWebGpuEngine,
-  type WebGpuEngine,
-} from '@session-rec/sdk/engine/webgpu';
+import { createWebGpuEngine, type WebGpuEngine } from '@session-rec/sdk/engine/webgpu';
 import { createRecommender } from '@session-rec/sdk';
 import { createWebGpuWorkerEngine } from '@session-rec/sdk/engine/webgpu-worker';
 import { acquireDevice } from '@session-rec/sdk/engine/webgpu';
@@ -108,7 +104,8 @@ async function gpuEngineFor(
   which: 'webgpu' | 'tfjs-webgpu' | 'webgpu-worker',
 ): Promise<Engine> {
   if (which === 'webgpu-worker') return createWebGpuWorkerEngine(bundle);
-  return which === 'webgpu' ? createWebGpuEngine(bundle) : createTfjsWebGpuEngine(bundle);
+  if (which === 'webgpu') return createWebGpuEngine(bundle);
+  return (await import('../../src/bench/tfjs-engine.ts')).createTfjsEngine(bundle);
 }
 
 async function equivalence(c: EquivalenceCase): Promise<EquivalenceReport> {

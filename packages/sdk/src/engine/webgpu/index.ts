@@ -15,12 +15,5 @@ export {
   WebGpuLimitError,
   WebGpuKernelError,
 } from './errors.ts';
-
-/**
- * The generic-op comparison engine (tfjs on its webgpu backend). tfjs is imported only here, on first
- * use, so that the hand-written engine's importers never download it.
- */
-export async function createTfjsWebGpuEngine(bundle: import('../../bundle/types.ts').ModelBundle) {
-  const { createTfjsEngine } = await import('./tfjs-engine.ts');
-  return createTfjsEngine(bundle);
-}
+/** The rankings that need no model (empty session, `popularity` bundles), as the CPU engine scores them. */
+export { modelFreeScores } from './model-free-scores.ts';

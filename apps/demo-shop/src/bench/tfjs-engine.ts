@@ -1,22 +1,32 @@
 // The `tfjs-webgpu` engine: the same forward pass written with @tensorflow/tfjs generic ops on its webgpu
-// backend — "what a developer would write first", the comparison point for the hand-written kernels.
+// backend — "what a developer would write first", the benchmark's comparison point for the SDK's
+// hand-written kernels. It lives with the benchmark, not in the SDK, so that the SDK never depends on tfjs.
 // WEBGPU_CPU_FORWARD is switched off so that every op runs on the GPU (tfjs otherwise runs small ops on the
 // CPU, which skews timings). Choices a developer would make: `full` scores with one matMul against the
 // transposed table; `compositional` with a lookup table built by matMul and read by gather + sum; `tt`/`sttd`
 // tables are materialised once at load (through the CPU reference's item table) and then scored like
 // `full`, so this engine does NOT pay the per-query reconstruction the WebGPU engine pays.
-// Loaded only through a dynamic import (see index.ts): tfjs never enters a page that does not use it.
+// Loaded only through a dynamic import (engines.ts): tfjs never enters a page that does not use it.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-webgpu';
-import type { ModelBundle } from '../../bundle/types.ts';
-import { createItemTable } from '../cpu/item-tables/registry.ts';
-import { hyperNumber, requireHyperInt, requireTensor, tensorShape } from '../cpu/tensors.ts';
-import { topK, validateK } from '../topk.ts';
-import type { Engine, ScoredItem, TopKOptions } from '../types.ts';
-import { modelFreeScores } from './model-free-scores.ts';
-import { readRepeatHead, repeatBoosts } from '../repeat-head.ts';
-import { readPriorTerms } from '../popularity-prior.ts';
-import { WebGpuEngineDisposedError, WebGpuUnavailableError } from './errors.ts';
+import type { ModelBundle } from '@session-rec/sdk/bundle';
+import {
+  createItemTable,
+  hyperNumber,
+  requireHyperInt,
+  requireTensor,
+  tensorShape,
+  topK,
+  validateK,
+} from '@session-rec/sdk/engine/cpu';
+import type { Engine, ScoredItem, TopKOptions } from '@session-rec/sdk/engine/types';
+import {
+  modelFreeScores,
+  WebGpuEngineDisposedError,
+  WebGpuUnavailableError,
+} from '@session-rec/sdk/engine/webgpu';
+import { readRepeatHead, repeatBoosts } from '@session-rec/sdk/engine/repeat-head';
+import { readPriorTerms } from '@session-rec/sdk/engine/popularity-prior';
 
 export interface TfjsWebGpuEngine extends Engine {
   readonly name: 'tfjs-webgpu';
