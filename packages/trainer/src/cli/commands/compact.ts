@@ -16,7 +16,7 @@ import {
 } from '../../compact/compact-bundle.ts';
 import { datasetItemId, popularityCounts } from '../../data/index.ts';
 import { evaluateBundle } from '../../eval/index.ts';
-import { readSessionData } from '../../train/sessions.ts';
+import { readDataset } from '../../data/index.ts';
 import { num } from '../flags.ts';
 import { progressPrinter } from '../progress.ts';
 
@@ -46,14 +46,14 @@ export async function compactCommand(flags: CompactFlags, command: string): Prom
     (s, path) => s + statSync(join(resolve(flags.bundle), path)).size,
     0,
   );
-  const data = flags.dataset === undefined ? undefined : readSessionData(resolve(flags.dataset));
+  const data = flags.dataset === undefined ? undefined : readDataset(resolve(flags.dataset));
   let mgqe: CompactOptions['mgqe'];
   if (flags.mgqe !== undefined) {
     if (!data) throw new Error('--mgqe needs --dataset: the head/tail split is by clicks in its train.txt');
     // Dataset item index i is external id datasetItemId(data)(i); counted in the bundle's index space.
     const itemCounts = new Float64Array(manifest.hyper.numItems);
     const itemId = datasetItemId(data);
-    popularityCounts(data.train, data.numItems).forEach((n, i) => {
+    popularityCounts(data.trainSessions, data.numItems).forEach((n, i) => {
       const b = bundle.itemIndex(itemId(i));
       if (b >= 0) itemCounts[b] = n;
     });

@@ -43,7 +43,7 @@ import { fitRepeatHead, repeatCaseOf, type RepeatCase } from '../../repeat-head/
 import { rankCaseOf, TUNE_OBJECTIVES, tuneRepeatHead, type RankCase } from '../../repeat-head/tune.ts';
 import { PriorSearch, priorGrid } from '../../repeat-head/prior-search.ts';
 import { recentPopularityOrder, type TimedSessions } from '../../repeat-head/recent-popularity.ts';
-import { readSessionData } from '../../train/sessions.ts';
+import { readDataset } from '../../data/index.ts';
 import { datasetItemId, validationPositions, splitValidation } from '../../data/index.ts';
 import { num } from '../flags.ts';
 import { progressPrinter } from '../progress.ts';
@@ -275,7 +275,7 @@ async function fitCommand(flags: RepeatHeadFlags, command: string): Promise<void
   const { manifest } = bundle;
   if (manifest.kind === 'popularity')
     throw new TypeError('a popularity bundle has no encoder: nothing to fit a head to');
-  const data = readSessionData(resolve(flags.dataset));
+  const data = readDataset(resolve(flags.dataset));
   const V = manifest.hyper.numItems;
   if (data.numItems !== V)
     throw new RangeError(`bundle has ${V} items, dataset ${data.name} ${data.numItems}: not trained on it`);
@@ -287,7 +287,7 @@ async function fitCommand(flags: RepeatHeadFlags, command: string): Promise<void
         ? manifest.info.seed
         : 42;
   const fraction = num(flags.validFraction, 'valid-fraction', { min: 0 });
-  const split = splitValidation(data.train, { fraction: fraction, seed: seed });
+  const split = splitValidation(data.trainSessions, { fraction: fraction, seed: seed });
   const limit = flags.validLimit
     ? num(flags.validLimit, 'valid-limit', { integer: true, min: 1 })
     : undefined;
@@ -303,7 +303,7 @@ async function fitCommand(flags: RepeatHeadFlags, command: string): Promise<void
   const opts = { numItems: V, maxLen: manifest.hyper.maxLen };
 
   // Pass 0: the popularity prior, on the most recent new-item validation cases (prior-search.ts).
-  const positions = validationPositions(data.train.length, { fraction: fraction, seed: seed });
+  const positions = validationPositions(data.trainSessions.length, { fraction: fraction, seed: seed });
   const timed = { sessions: split.train, positions: positions.train };
   const choice = flags.prior
     ? searchPrior(flags, {
@@ -322,7 +322,7 @@ async function fitCommand(flags: RepeatHeadFlags, command: string): Promise<void
     prior === undefined
       ? undefined
       : toBundleOrder(
-          recentPopularityOrder(timed, data.numItems, choice!.halfLife, data.train.length),
+          recentPopularityOrder(timed, data.numItems, choice!.halfLife, data.trainSessions.length),
           toBundle,
         );
   const priorTerms: PriorTerms | undefined =

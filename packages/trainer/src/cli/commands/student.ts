@@ -22,7 +22,7 @@ import { loadTeacherFromBundle, teacherPreset } from '../../model/teacher.ts';
 import { selectBackend, type BackendName } from '../../train/backend.ts';
 import { exportModelBundle } from '../../train/export-bundle.ts';
 import { NegativeSampler } from '../../train/sampled-softmax.ts';
-import { readSessionData } from '../../train/sessions.ts';
+import { readDataset } from '../../data/index.ts';
 import { splitValidation } from '../../data/index.ts';
 import { num } from '../flags.ts';
 
@@ -183,7 +183,7 @@ async function runStudent(flags: StudentFlags): Promise<void> {
   const started = new Date();
   const t0 = performance.now();
   const backend = await selectBackend(flags.backend as BackendName | undefined);
-  const data = readSessionData(resolve(flags.dataset));
+  const data = readDataset(resolve(flags.dataset));
   const M = num(flags.M, 'M', { integer: true, min: 1 });
   const K = num(flags.K, 'K', { integer: true, min: 2 });
   const paper = paperKdDefaults(data.name);
@@ -246,7 +246,7 @@ async function runStudent(flags: StudentFlags): Promise<void> {
     table,
   );
 
-  const split = splitValidation(data.train, {
+  const split = splitValidation(data.trainSessions, {
     fraction: num(flags.validFraction, 'valid-fraction', { min: 0 }),
     seed: seed,
   });
@@ -328,20 +328,20 @@ async function runStudent(flags: StudentFlags): Promise<void> {
   const { recLoss: _sampler, ...reportedOptions } = options; // the sampler's tables are not configuration
   process.stderr.write(`training stopped: ${result.stopReason}; best epoch ${result.bestEpoch}\n`);
 
-  const test = await evaluateWithCpuEngine(student, data.test);
+  const test = await evaluateWithCpuEngine(student, data.testCases);
   process.stderr.write(`student test (CPU engine, = pnpm eval): ${JSON.stringify(test)}\n`);
   // Both models hold the weights of the best STUDENT epoch; the teacher differs from its bundle only if
   // that epoch is a bidirectional-KD one.
   const bestStage = result.history.find((e) => e.epoch === result.bestEpoch)?.stage ?? null;
   const teacherUpdated = switches.kd && switches.bidirectional && bestStage === 'kd';
   const teacherTest =
-    teacherUpdated && flags.teacherTest ? await evaluateWithCpuEngine(teacher, data.test) : null;
+    teacherUpdated && flags.teacherTest ? await evaluateWithCpuEngine(teacher, data.testCases) : null;
   if (teacherTest)
     process.stderr.write(`teacher after KD test (CPU engine, = pnpm eval): ${JSON.stringify(teacherTest)}\n`);
 
   const teacherBytes = dirBytes(teacherDir);
   // The empty-session answer needs only the head of the order (docs/model.md: ≥ 1,000 or V); every byte counts here.
-  const popularity = sessionPopularityOrder(data.train, data.numItems).slice(
+  const popularity = sessionPopularityOrder(data.trainSessions, data.numItems).slice(
     0,
     Math.min(MIN_POPULARITY_LENGTH, data.numItems),
   );
@@ -396,7 +396,7 @@ async function runStudent(flags: StudentFlags): Promise<void> {
       : undefined;
     // The full teacher's popularity order (a `full` bundle carries all V, like the teacher's own).
     teacherAfterBytes = await exportModelBundle(teacherOut, teacher, {
-      popularity: sessionPopularityOrder(data.train, data.numItems),
+      popularity: sessionPopularityOrder(data.trainSessions, data.numItems),
       vocabulary: data.vocabulary,
       tableDtype: 'float32',
       metrics: tHeadline,
@@ -420,7 +420,7 @@ async function runStudent(flags: StudentFlags): Promise<void> {
       numItems: data.numItems,
       trainSessions: split.train.length,
       validSessions: split.valid.length,
-      testCases: data.test.length,
+      testCases: data.testCases.length,
     },
     configuration: {
       M,

@@ -6,7 +6,7 @@ import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend, type BackendName } from '../../train/backend.ts';
-import { readSessionData } from '../../train/sessions.ts';
+import { readDataset } from '../../data/index.ts';
 import { splitValidation } from '../../data/index.ts';
 import { createTeacher, teacherPreset } from '../../model/teacher.ts';
 import { trainModel } from '../../train/loop.ts';
@@ -102,7 +102,7 @@ async function runTeacher(flags: TeacherFlags): Promise<void> {
   const started = new Date();
   const t0 = performance.now();
   const backend = await selectBackend(flags.backend as BackendName | undefined);
-  const data = readSessionData(resolve(flags.dataset));
+  const data = readDataset(resolve(flags.dataset));
   const preset = teacherPreset(data.name);
   const dim = flags.dim ? num(flags.dim, 'dim', { integer: true, min: 1 }) : preset.dim;
   const hyper = {
@@ -117,7 +117,7 @@ async function runTeacher(flags: TeacherFlags): Promise<void> {
   const seed = num(flags.seed, 'seed', { integer: true, min: 0 });
   if (flags.tableDtype !== 'float32' && flags.tableDtype !== 'float16')
     throw new RangeError(`--table-dtype: expected float32 or float16, got "${flags.tableDtype}"`);
-  const split = splitValidation(data.train, {
+  const split = splitValidation(data.trainSessions, {
     fraction: num(flags.validFraction, 'valid-fraction', { min: 0 }),
     seed: seed,
   });
@@ -126,7 +126,7 @@ async function runTeacher(flags: TeacherFlags): Promise<void> {
   const checkpointDir = resolve(flags.checkpoint ?? `runs/teacher-${data.name}`);
   process.stderr.write(
     `teacher on ${data.name}: ${data.numItems} items, ${split.train.length} train / ${split.valid.length} valid sessions, ` +
-      `${data.test.length} test cases; backend ${backend}; hyper ${JSON.stringify(hyper)}\n`,
+      `${data.testCases.length} test cases; backend ${backend}; hyper ${JSON.stringify(hyper)}\n`,
   );
   const model = createTeacher(data.numItems, hyper, seed);
   if (flags.loss === 'auto')
@@ -166,14 +166,14 @@ async function runTeacher(flags: TeacherFlags): Promise<void> {
   );
   process.stderr.write(`training stopped: ${result.stopReason}; best epoch ${result.bestEpoch}\n`);
   const tTest = performance.now();
-  const test = flags.test ? await evaluateCases(model, data.test) : {};
+  const test = flags.test ? await evaluateCases(model, data.testCases) : {};
   const testSeconds = (performance.now() - tTest) / 1000;
   process.stderr.write(`test (trainer's tfjs scoring): ${JSON.stringify(test)}\n`);
   const headline = flags.test
     ? { 'P@10': round(test['P@10']!), 'NDCG@10': round(test['NDCG@10']!), 'MRR@10': round(test['MRR@10']!) }
     : undefined;
   const bundleBytes = await exportModelBundle(out, model, {
-    popularity: sessionPopularityOrder(data.train, data.numItems),
+    popularity: sessionPopularityOrder(data.trainSessions, data.numItems),
     vocabulary: data.vocabulary,
     tableDtype: flags.tableDtype,
     metrics: headline,
@@ -198,7 +198,7 @@ async function runTeacher(flags: TeacherFlags): Promise<void> {
       trainSessions: trainSessions.length,
       validSessions: split.valid.length,
       validSessionsScoredPerEpoch: Math.min(split.valid.length, validMax),
-      testCases: data.test.length,
+      testCases: data.testCases.length,
     },
     configuration: {
       ...hyper,

@@ -35,7 +35,7 @@ import { selectBackend, type BackendName } from '../../train/backend.ts';
 import { evaluateCases } from '../../train/evaluate.ts';
 import { exportModelBundle } from '../../train/export-bundle.ts';
 import { NegativeSampler } from '../../train/sampled-softmax.ts';
-import { readSessionData } from '../../train/sessions.ts';
+import { readDataset } from '../../data/index.ts';
 import { splitValidation } from '../../data/index.ts';
 import { num } from '../flags.ts';
 
@@ -269,7 +269,7 @@ async function runTensorTrain(kind: TensorTrainKind, flags: TensorTrainFlags): P
   // per-query reconstruction that is ~0.5 s per validation case (hours per epoch); rows rebuilt once per
   // evaluation give the same scores (bit-identical, tensor-train-tables.test.ts).
   setTensorTrainRows('materialized');
-  const data = readSessionData(resolve(flags.dataset));
+  const data = readDataset(resolve(flags.dataset));
   const suffix = flags.size === 'equal-bytes' ? '-equal-bytes' : '';
 
   // The teacher: KD source, L_mse target, mixup partner, and the backbone the student starts from.
@@ -284,7 +284,7 @@ async function runTensorTrain(kind: TensorTrainKind, flags: TensorTrainFlags): P
     : null;
   const teacherSeed = teacherDir ? Number((await readBundleDir(teacherDir)).manifest.info?.seed ?? 42) : 42;
   const seed = flags.seed ? num(flags.seed, 'seed', { integer: true, min: 0 }) : teacherSeed;
-  const split = splitValidation(data.train, {
+  const split = splitValidation(data.trainSessions, {
     fraction: num(flags.validFraction, 'valid-fraction', { min: 0 }),
     seed: seed,
   });
@@ -409,7 +409,7 @@ async function runTensorTrain(kind: TensorTrainKind, flags: TensorTrainFlags): P
   process.stderr.write(`training stopped: ${result.stopReason}; best epoch ${result.bestEpoch}\n`);
 
   const tTest = performance.now();
-  const test = await evaluateCases(student, data.test);
+  const test = await evaluateCases(student, data.testCases);
   const testSeconds = (performance.now() - tTest) / 1000;
   process.stderr.write(`test (trainer's tfjs scoring): ${JSON.stringify(test)}\n`);
   const fullTableBytes = data.numItems * hyper.dim * 4;
@@ -422,7 +422,7 @@ async function runTensorTrain(kind: TensorTrainKind, flags: TensorTrainFlags): P
     compositionalM4K32TableBytes: compositionalTableBytes(data.numItems, hyper.dim, 4, 32),
   };
   const bundleBytes = await exportModelBundle(out, student, {
-    popularity: sessionPopularityOrder(data.train, data.numItems),
+    popularity: sessionPopularityOrder(data.trainSessions, data.numItems),
     vocabulary: data.vocabulary,
     tableDtype: 'float32',
     metrics: {
@@ -460,7 +460,7 @@ async function runTensorTrain(kind: TensorTrainKind, flags: TensorTrainFlags): P
       numItems: data.numItems,
       trainSessions: split.train.length,
       validSessions: split.valid.length,
-      testCases: data.test.length,
+      testCases: data.testCases.length,
     },
     configuration: {
       ...config,
@@ -539,7 +539,7 @@ export async function evaluateThroughCpuEngine(
 }
 
 async function evaluateOnly(kind: TensorTrainKind, flags: TensorTrainFlags): Promise<void> {
-  const data = readSessionData(resolve(flags.dataset));
+  const data = readDataset(resolve(flags.dataset));
   const suffix = flags.size === 'equal-bytes' ? '-equal-bytes' : '';
   const out = resolve(flags.out ?? defaultBundleDir(data.name, kind, suffix));
   const reportPath = resolve(flags.report ?? `results/baselines/${data.name}-${kind}${suffix}.json`);

@@ -16,7 +16,7 @@ import { residualKMeans } from '../../model/residual-kmeans.ts';
 import { SessionModel } from '../../model/session-model.ts';
 import { loadTeacherFromBundle } from '../../model/teacher.ts';
 import { selectBackend } from '../../train/backend.ts';
-import { readSessionData } from '../../train/sessions.ts';
+import { readDataset } from '../../data/index.ts';
 import { splitValidation } from '../../data/index.ts';
 import { scoreAwareQuantise, secondMoment, type QuantiserResult } from '../../model/score-aware-quantiser.ts';
 import { makeBatches, sessionWindows } from '../../train/batches.ts';
@@ -37,11 +37,11 @@ const { values } = parseArgs({
 });
 if (!values.dataset) throw new Error('--dataset <dir> is required');
 await selectBackend(undefined);
-const data = readSessionData(resolve(values.dataset));
+const data = readDataset(resolve(values.dataset));
 const teacherDir = resolve(values.teacher ?? `apps/demo-shop/public/models/${data.name}-teacher`);
 const teacher = await loadTeacherFromBundle(teacherDir, { dropout: 0 });
 const seed = Number((await readBundleDir(teacherDir)).manifest.info?.seed ?? 42);
-const split = splitValidation(data.train, { fraction: 0.1, seed: seed });
+const split = splitValidation(data.trainSessions, { fraction: 0.1, seed: seed });
 const M = Number(values.M);
 const K = Number(values.K);
 const V = data.numItems;
@@ -65,7 +65,7 @@ async function score(
   const distinct = table.setCodes(q.codes, q.codebooks, 4);
   const student = new SessionModel(new Backbone({ ...teacher.hyper, dropout: 0 }, { init }), table);
   const valid = await evaluateWithCpuEngine(student, validCases);
-  const test = values['no-test'] ? null : await evaluateWithCpuEngine(student, data.test);
+  const test = values['no-test'] ? null : await evaluateWithCpuEngine(student, data.testCases);
   student.dispose();
   const pick = (m: Record<string, number> | null) =>
     m ? { 'P@10': +m['P@10']!.toFixed(2), 'NDCG@10': +m['NDCG@10']!.toFixed(2) } : null;

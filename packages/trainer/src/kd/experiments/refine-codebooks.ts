@@ -12,7 +12,7 @@ import { readBundleDir, writeBundleDir } from '@session-rec/sdk/bundle/node';
 import { createCpuEngine, type CpuScoringEngine } from '@session-rec/sdk/engine/cpu';
 import { addPriorTerms, readPriorTerms } from '@session-rec/sdk/engine/popularity-prior';
 import { seededRandom, shuffleInPlace } from '../../data/prng.ts';
-import { readSessionData } from '../../train/sessions.ts';
+import { readDataset } from '../../data/index.ts';
 import { splitValidation } from '../../data/index.ts';
 import {
   accumulateExploreGradient,
@@ -60,9 +60,9 @@ const model: CodebookModel = {
 };
 const engine = createCpuEngine(bundle);
 
-const data = readSessionData(resolve(datasetDir));
+const data = readDataset(resolve(datasetDir));
 const seed = typeof manifest.info?.seed === 'number' ? manifest.info.seed : 42;
-const split = splitValidation(data.train, { fraction: 0.1, seed: seed });
+const split = splitValidation(data.trainSessions, { fraction: 0.1, seed: seed });
 
 /** Every new-item case of a session with its θ (encoder with the current codebooks). */
 function* exploreCases(e: CpuScoringEngine, session: Int32Array): Generator<ExploreCase> {
