@@ -5,20 +5,20 @@
 //   npx tsx results/student/repeat/recency-baseline.ts ../shared/datasets/tmall
 import { resolve } from 'node:path';
 import { popularityCounts } from '../../../packages/trainer/src/data/popularity.ts';
-import { metricsFromRanks } from '../../../packages/trainer/src/train/metrics.ts';
-import { readSessionData } from '../../../packages/trainer/src/train/sessions.ts';
+import { metricsFromRanks } from '../../../packages/trainer/src/eval/metrics.ts';
+import { readDataset } from '../../../packages/trainer/src/data/index.ts';
 
 const dir = process.argv[2];
 if (!dir) throw new Error('usage: recency-baseline.ts <dataset dir>');
-const data = readSessionData(resolve(dir));
-const counts = popularityCounts(data.train, data.numItems);
+const data = readDataset(resolve(dir));
+const counts = popularityCounts(data.trainSessions, data.numItems);
 // Position of every item in the popularity order (most clicked first, ties by index).
 const order = Array.from(counts.keys()).sort((a, b) => counts[b]! - counts[a]! || a - b);
 const popPosition = new Int32Array(data.numItems);
 order.forEach((item, position) => (popPosition[item] = position));
 
-const ranks = new Int32Array(data.test.length);
-data.test.forEach(({ prefix, label }, c) => {
+const ranks = new Int32Array(data.testCases.length);
+data.testCases.forEach(({ prefix, label }, c) => {
   const recent: number[] = []; // distinct items of the last 50, most recent first
   for (let t = prefix.length - 1; t >= Math.max(0, prefix.length - 50); t--)
     if (!recent.includes(prefix[t]!)) recent.push(prefix[t]!);
@@ -30,7 +30,7 @@ data.test.forEach(({ prefix, label }, c) => {
   }
 });
 // The same split as `pnpm eval --by-repeat`: label already in the (whole) prefix or not.
-const isRepeat = data.test.map(({ prefix, label }) => prefix.includes(label));
+const isRepeat = data.testCases.map(({ prefix, label }) => prefix.includes(label));
 const round = (m: Record<string, number>) =>
   Object.fromEntries(Object.entries(m).map(([k, v]) => [k, k === 'cases' ? v : Number(v.toFixed(4))]));
 console.log(

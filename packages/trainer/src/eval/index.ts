@@ -1,6 +1,13 @@
 // The evaluator: protocol metrics (metrics.ts), the reusable ranking loop (evaluate.ts) and the
 // bundle × dataset evaluation behind `pnpm eval` (evaluate-bundle.ts).
-export { DEFAULT_CUTOFFS, MetricAccumulator, metricNames, rankOfLabel } from './metrics.ts';
+export {
+  DEFAULT_CUTOFFS,
+  MetricAccumulator,
+  metricNames,
+  metricsFromRanks,
+  rankOfLabel,
+  type Metrics,
+} from './metrics.ts';
 export {
   evaluateRanking,
   modelSession,

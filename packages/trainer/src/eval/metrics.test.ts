@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '@session-rec/sdk/random';
-import { MetricAccumulator, metricNames, rankOfLabel, rankOfLabelExcluding } from './metrics.ts';
+import {
+  MetricAccumulator,
+  metricNames,
+  metricsFromRanks,
+  rankOfLabel,
+  rankOfLabelExcluding,
+} from './metrics.ts';
 
 describe('rankOfLabel', () => {
   it('counts strictly higher scores, and equal scores only at lower indices (the top-k tie rule)', () => {
@@ -131,5 +137,12 @@ describe('MetricAccumulator', () => {
 
   it('rejects a rank that is not a positive integer', () => {
     expect(() => new MetricAccumulator().add(0)).toThrow(RangeError);
+  });
+
+  it('metricsFromRanks: the accumulator over a list of ranks (0 for no cases)', () => {
+    const acc = new MetricAccumulator();
+    [3, 1, 25, 7, 11].forEach((r) => acc.add(r));
+    expect(metricsFromRanks(Int32Array.from([3, 1, 25, 7, 11]))).toEqual(acc.result());
+    expect(metricsFromRanks([])).toEqual(new MetricAccumulator().result());
   });
 });

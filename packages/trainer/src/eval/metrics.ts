@@ -124,3 +124,16 @@ export class MetricAccumulator {
     return out;
   }
 }
+
+/** The metrics (in percent, with `cases`) of 1-based label ranks: one MetricAccumulator over them. */
+export function metricsFromRanks(
+  ranks: ArrayLike<number>,
+  cutoffs: readonly number[] = DEFAULT_CUTOFFS,
+): Metrics {
+  const acc = new MetricAccumulator(cutoffs);
+  for (let i = 0; i < ranks.length; i++) acc.add(ranks[i]!);
+  return acc.result();
+}
+
+/** `{"P@5": …, …, "cases": n}` as MetricAccumulator.result() and metricsFromRanks return it. */
+export type Metrics = Record<string, number>;

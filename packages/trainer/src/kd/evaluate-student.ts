@@ -7,7 +7,7 @@ import type { RankingCase } from '../eval/evaluate.ts';
 import { rankCasesWithEngine } from '../eval/prefix-groups.ts';
 import type { SessionModel } from '../model/session-model.ts';
 import { encodeModelBundle } from '../train/export-bundle.ts';
-import { metricsFromRanks, type Metrics } from '../train/metrics.ts';
+import { metricsFromRanks, type Metrics } from '../eval/metrics.ts';
 
 /** Every prefix of every session as a ranking case: s[0..t) → s[t]. */
 export function sessionCases(sessions: Int32Array[]): RankingCase[] {

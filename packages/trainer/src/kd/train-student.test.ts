@@ -15,7 +15,7 @@ import { SessionModel } from '../model/session-model.ts';
 import { makeBatches, sessionWindows } from '../train/batches.ts';
 import { exportModelBundle } from '../train/export-bundle.ts';
 import { sessionPopularityOrder } from '../data/index.ts';
-import { metricsFromRanks } from '../train/metrics.ts';
+import { metricsFromRanks } from '../eval/metrics.ts';
 import { Distiller, FULL_KD, NO_KD } from './distiller.ts';
 import { evaluateWithCpuEngine, sessionCases } from './evaluate-student.ts';
 import { prefixVariableNames } from './model-scope.ts';

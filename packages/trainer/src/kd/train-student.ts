@@ -9,7 +9,7 @@ import type { SessionModel } from '../model/session-model.ts';
 import { makeBatches, sessionWindows } from '../train/batches.ts';
 import { hasCheckpoint, loadCheckpoint, saveCheckpoint, type NamedArray } from '../train/checkpoint.ts';
 import { validationScore } from '../train/loop.ts';
-import type { Metrics } from '../train/metrics.ts';
+import type { Metrics } from '../eval/metrics.ts';
 import { evaluateWithCpuEngine, sessionCases } from './evaluate-student.ts';
 import {
   Distiller,

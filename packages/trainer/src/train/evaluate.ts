@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { SessionModel } from '../model/session-model.ts';
 import { makeBatches, sessionWindows, type Window } from './batches.ts';
 import { augmentedTableT, targetRanks } from './full-softmax.ts';
-import { metricsFromRanks, type Metrics } from './metrics.ts';
+import { metricsFromRanks, type Metrics } from '../eval/metrics.ts';
 
 // Reads are asynchronous (`data()`): tfjs's webgpu backend in Node cannot read synchronously.
 export async function rankWindows(

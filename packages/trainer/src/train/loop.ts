@@ -9,7 +9,7 @@ import { prefetchToCpu } from './backend.ts';
 import { evaluateSessions } from './evaluate.ts';
 import { fullSoftmaxFlops, fullSoftmaxLoss } from './full-softmax.ts';
 import { sampledSoftmaxFlops, sampledSoftmaxLoss, type NegativeSampler } from './sampled-softmax.ts';
-import type { Metrics } from './metrics.ts';
+import type { Metrics } from '../eval/metrics.ts';
 
 export interface TrainOptions {
   epochs: number;
