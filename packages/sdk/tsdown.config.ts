@@ -12,9 +12,13 @@ export const distName = (srcPath: string): string => srcPath.replace(/^\.\/src\/
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as {
   exports: Record<string, string>;
 };
-/** Every public subpath's module (package.json `exports`, the workspace's) plus the worker, loaded by URL. */
+/** Every public subpath's module (package.json `exports`, the workspace's) plus the workers, loaded by URL. */
 const entry = Object.fromEntries(
-  [...Object.values(pkg.exports), './src/engine/webgpu-worker.ts'].map((src) => [distName(src), src]),
+  [
+    ...Object.values(pkg.exports),
+    './src/engine/webgpu-worker.ts',
+    './src/engine/cpu/parallel/score-worker.ts',
+  ].map((src) => [distName(src), src]),
 );
 
 const config: UserConfig = defineConfig({

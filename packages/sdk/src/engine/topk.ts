@@ -25,14 +25,29 @@ export function ranksBefore(scoreA: number, indexA: number, scoreB: number, inde
  * Returns fewer than k items when fewer are eligible.
  */
 export function topK(scores: ArrayLike<number>, k: number, exclude?: ReadonlySet<number>): ScoredItem[] {
+  return topKRange(scores, 0, scores.length, k, exclude);
+}
+
+/**
+ * topK over the items start … end − 1 only (indices stay global). The top k of a catalogue is the top k
+ * of the per-range top k's merged under the same tie rule (mergeTopK), so ranges can be ranked apart.
+ */
+export function topKRange(
+  scores: ArrayLike<number>,
+  start: number,
+  end: number,
+  k: number,
+  exclude?: ReadonlySet<number>,
+): ScoredItem[] {
   validateK(k);
-  const n = scores.length;
-  const cap = Math.min(k, n);
+  const n = end;
+  const cap = Math.min(k, Math.max(0, end - start));
+  if (cap === 0) return [];
   // Heap arrays: root (slot 0) is the worst item kept.
   const heap: Heap = { score: new Float64Array(cap), index: new Int32Array(cap), size: 0 };
   const skip = exclude !== undefined && exclude.size > 0 ? exclude : undefined;
 
-  let i = 0;
+  let i = start;
   // Fill phase.
   for (; i < n && heap.size < cap; i++) {
     if (skip?.has(i)) continue;
@@ -118,4 +133,11 @@ function swap(heap: Heap, a: number, b: number): void {
   const x = heap.index[a];
   heap.index[a] = heap.index[b];
   heap.index[b] = x;
+}
+
+/** The k best of several topKRange results over disjoint ranges, best first (the project's tie rule). */
+export function mergeTopK(lists: readonly (readonly ScoredItem[])[], k: number): ScoredItem[] {
+  const all = lists.flat();
+  all.sort((a, b) => (ranksBefore(a.score, a.index, b.score, b.index) ? -1 : 1));
+  return all.slice(0, k);
 }

@@ -7,7 +7,9 @@ import { createEncoder, type SessionEncoder } from './encoder.ts';
 import { EngineDisposedError, ModelHyperError } from './errors.ts';
 import { createItemTable } from './item-tables/registry.ts';
 import { requireTensor } from './tensors.ts';
-import { addRepeatBoosts, readRepeatHead } from '../repeat-head.ts';
+import { addRepeatBoosts, readRepeatHead, repeatBoosts } from '../repeat-head.ts';
+import { canShareMemory, createScorePool, type ScorePool, type WorkerLike } from './parallel/score-pool.ts';
+import type { ItemTable } from './item-tables/types.ts';
 import { addPriorTerms, readPriorTerms } from '../popularity-prior.ts';
 
 export interface CpuScoringEngine extends ScoringEngine {
@@ -29,9 +31,62 @@ export interface CpuScoringEngine extends ScoringEngine {
   scoreTheta(theta: Float32Array, out: Float32Array): Float32Array;
   /** out[b·V + i] = θ_b·e(i) (no prior, no repeat head) for `count` θs packed in thetas ([count × dim]); one table pass where the kind allows. */
   scoreThetas(thetas: Float32Array, count: number, out: Float32Array): Float32Array;
+  /** Threads recommend() is using now (1 until a scoring pool has started; CpuEngineOptions.threads). */
+  readonly threads: number;
 }
 
-export function createCpuEngine(bundle: ModelBundle): CpuScoringEngine {
+export interface CpuEngineOptions {
+  /**
+   * Threads for recommend()'s scoring and top-k. 'auto' (default): the device's cores (up to 4) where the
+   * page can share memory (crossOriginIsolated) and the catalogue's scoring is large enough to repay the
+   * hand-off (parallelWorthIt), else 1. A number forces that many where memory can be shared.
+   */
+  threads?: number | 'auto';
+  /** Starts one scoring worker (default: a module Web Worker of parallel/score-worker.ts). */
+  spawnWorker?: () => WorkerLike;
+}
+
+/**
+ * Scoring work of one query in item-table reads (V·M for compositional codes, V·N for a full table) above
+ * which two threads beat one. Measured in Node (parallel/bench/pool.bench.ts): the hand-off costs
+ * ~0.05 ms, so a 37k-item compositional catalogue (0.1–0.2 ms of scoring) stays on one thread.
+ */
+export const PARALLEL_MIN_WORK = 1_000_000;
+
+/** Whether scoring this table on several threads should pay (and the table can). */
+export function parallelWorthIt(table: ItemTable, bundle: ModelBundle): boolean {
+  if (table.shareScoring === undefined) return false;
+  const perItem = bundle.manifest.kind === 'compositional' ? (bundle.manifest.hyper.M as number) : table.dim;
+  return table.numItems * perItem >= PARALLEL_MIN_WORK;
+}
+
+function defaultSpawn(): WorkerLike {
+  return new Worker(new URL('./parallel/score-worker.ts', import.meta.url), {
+    type: 'module',
+  }) as unknown as WorkerLike;
+}
+
+function startPool(
+  bundle: ModelBundle,
+  table: ItemTable,
+  prior: ReturnType<typeof readPriorTerms>,
+  options: CpuEngineOptions,
+): ScorePool | undefined {
+  const requested = options.threads ?? 'auto';
+  if (requested !== 'auto' && (!Number.isInteger(requested) || requested < 1))
+    throw new RangeError(`threads must be 'auto' or a positive integer, got ${String(requested)}`);
+  if (table.shareScoring === undefined || !canShareMemory()) return undefined;
+  const spawn = options.spawnWorker ?? (typeof Worker === 'function' ? defaultSpawn : undefined);
+  if (spawn === undefined) return undefined;
+  const cores = (globalThis.navigator?.hardwareConcurrency as number | undefined) ?? 1;
+  const threads =
+    requested === 'auto' ? (parallelWorthIt(table, bundle) ? Math.min(4, cores) : 1) : requested;
+  if (threads < 2) return undefined;
+  const share = table.shareScoring.bind(table);
+  return createScorePool({ numItems: table.numItems, prior, threads, spawn, share });
+}
+
+export function createCpuEngine(bundle: ModelBundle, options: CpuEngineOptions = {}): CpuScoringEngine {
   const numItems = bundle.manifest.hyper.numItems;
   if (!Number.isInteger(numItems) || numItems < 1) {
     throw new ModelHyperError('numItems', `expected a positive integer, got ${JSON.stringify(numItems)}`);
@@ -42,6 +97,7 @@ export function createCpuEngine(bundle: ModelBundle): CpuScoringEngine {
   const repeatHead = readRepeatHead(bundle);
   const prior = readPriorTerms(bundle);
   const scratch = new Float32Array(numItems);
+  const pool = encoder === undefined ? undefined : startPool(bundle, table, prior, options);
   const emptyTheta = new Float32Array(0);
   let disposed = false;
 
@@ -83,6 +139,23 @@ export function createCpuEngine(bundle: ModelBundle): CpuScoringEngine {
     if (options === null || typeof options !== 'object')
       throw new TypeError('options must be an object { k, exclude? }');
     validateK(options.k);
+    if (pool?.ready && encoder !== undefined && session.length > 0) {
+      const theta = encoder.encode(session);
+      const boosts =
+        repeatHead === undefined
+          ? { count: 0, indices: NO_INDICES, values: NO_VALUES, scoreWeight: 0 }
+          : (() => {
+              const b = repeatBoosts(repeatHead, lastClicks(session, encoder.maxLen));
+              return {
+                count: b.count,
+                indices: b.indices,
+                values: b.boosts,
+                scoreWeight: Math.fround(repeatHead.scoreWeight),
+              };
+            })();
+      const top = pool.recommend(theta, options.k, options.exclude, boosts);
+      if (top !== undefined) return top;
+    }
     return topK(scoreAll(session, scratch), options.k, options.exclude);
   }
 
@@ -141,11 +214,18 @@ export function createCpuEngine(bundle: ModelBundle): CpuScoringEngine {
         return Promise.reject(err);
       }
     },
+    get threads() {
+      return pool?.ready ? pool.threads : 1;
+    },
     dispose() {
       disposed = true;
+      pool?.dispose();
     },
   };
 }
+
+const NO_INDICES = new Uint32Array(0);
+const NO_VALUES = new Float32Array(0);
 
 /** The window the model reads: the last maxLen clicks (no copy when the session is that short). */
 function lastClicks(session: readonly number[], maxLen: number): readonly number[] {

@@ -2,7 +2,13 @@
 // (JS numbers); results are stored as float32, like the tfjs trainer's tensors.
 
 /** Σ_d a[aOff + d] · b[bOff + d], four accumulators to shorten the dependency chain. */
-export function dot(a: Float32Array, aOff: number, b: Float32Array, bOff: number, n: number): number {
+export function dot(
+  a: Float32Array | Float64Array,
+  aOff: number,
+  b: Float32Array,
+  bOff: number,
+  n: number,
+): number {
   let s0 = 0;
   let s1 = 0;
   let s2 = 0;
@@ -89,7 +95,7 @@ export function matVecPacked(
   packed: Float32Array,
   count: number,
   dim: number,
-  x: Float32Array,
+  x: Float32Array | Float64Array,
   xOff: number,
   out: Float32Array | Float64Array,
   outOff: number,

@@ -5,7 +5,7 @@
 // e2e/webgpu-scale.spec.ts: N = 64, M = 4, K = 256).
 //   npx tsx packages/sdk/src/engine/cpu/bench/incremental.bench.ts [--sessions 60] [--bundle dir …]
 //     [--baseline <an older packages/sdk/src>]   (alternates the two engines call by call: before/after in one run)
-import { loadavg } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readBundleDir } from '../../../bundle/node.ts';
@@ -13,6 +13,7 @@ import type { ModelBundle } from '../../../bundle/types.ts';
 import { topK } from '../../topk.ts';
 import type { ScoredItem } from '../../types.ts';
 import { createCpuEngine } from '../engine.ts';
+import { spawnNodeScoreWorker, untilThreads } from '../parallel/testing/node-worker.ts';
 import { randomCompositionalBundle, seededRng } from '../testing/random-model.ts';
 
 const { values } = parseArgs({
@@ -133,5 +134,29 @@ if (!values['no-1m']) {
       `1M items (N = 64, M = 4, K = 256), ${sub.name}: score + top-20 p50 ${fmt(p50(res[e].total))} ms (score ${fmt(p50(res[e].score))}, top-k ${fmt(p50(res[e].topk))})`,
     ),
   );
+  // The whole recommend() (3-click sessions) on 1 thread and on every core (engine/cpu/parallel, Node
+  // worker_threads standing in for Web Workers), alternating call by call.
+  const threads = Math.min(4, availableParallelism());
+  const one = createCpuEngine(big, { threads: 1 });
+  const many = createCpuEngine(big, { threads, spawnWorker: spawnNodeScoreWorker });
+  await untilThreads(many);
+  const t = { one: [] as number[], many: [] as number[] };
+  for (let r = 0; r < 70; r++) {
+    const session = [r, (r * 7919) % V, (r * 104729) % V];
+    const exclude = new Set(session);
+    for (const [name, e] of [
+      ['one', one],
+      ['many', many],
+    ] as const) {
+      const t0 = performance.now();
+      await e.recommend(session, { k: 20, exclude });
+      if (r >= 10) t[name].push(performance.now() - t0);
+    }
+  }
+  console.log(
+    `1M items recommend() p50: ${fmt(p50(t.one))} ms on 1 thread, ${fmt(p50(t.many))} ms on ${many.threads} (${(p50(t.one) / p50(t.many)).toFixed(2)}×)`,
+  );
+  one.dispose();
+  many.dispose();
 }
 console.log(`load average at the end: ${loadavg()[0].toFixed(1)}`);

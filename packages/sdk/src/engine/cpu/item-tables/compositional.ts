@@ -39,9 +39,23 @@ export function createCompositionalTable(bundle: ModelBundle): ItemTable {
     },
     scoreAll(theta, out) {
       matVecPacked(packedBooks, M * K, dim, theta, 0, lut, 0);
-      if (words !== undefined) scoreFromWords(lut, words, numItems, M, K, out);
+      if (words !== undefined) scoreFromWords(lut, words, 0, numItems, M, K, out);
       else scoreFromCodes(lut, codes, numItems, M, K, out);
     },
+    shareScoring:
+      words === undefined
+        ? undefined
+        : (share) => {
+            const shared = share.uint32(words.length);
+            shared.set(words);
+            return {
+              scorer: { kind: 'code-words', words: shared, M, K },
+              inputLength: M * K,
+              prepare(theta, input) {
+                matVecPacked(packedBooks, M * K, dim, theta, 0, input, 0);
+              },
+            };
+          },
   };
 }
 
@@ -68,13 +82,15 @@ function packCodeWords(
 }
 
 /**
- * out[i] = Σ_m lut[m·K + code_im] from code words, specialised per M (the loop V8 runs V times a query);
- * summed left to right from m = 0, as scoreFromCodes does, so both give the same float32.
+ * out[i] = Σ_m lut[m·K + code_im] from code words for items start … end − 1, specialised per M (the loop
+ * V8 runs V times a query); summed left to right from m = 0, as scoreFromCodes does, so both give the same
+ * float32. Items are independent, so ranges scored apart (engine/cpu/parallel) give the same numbers.
  */
-function scoreFromWords(
+export function scoreFromWords(
   lut: Float64Array,
   words: Uint32Array,
-  numItems: number,
+  start: number,
+  end: number,
   M: number,
   K: number,
   out: Float32Array,
@@ -85,22 +101,22 @@ function scoreFromWords(
     const l3 = lut.subarray(3 * K);
     switch (M) {
       case 1:
-        for (let i = 0; i < numItems; i++) out[i] = lut[words[i]];
+        for (let i = start; i < end; i++) out[i] = lut[words[i]];
         return;
       case 2:
-        for (let i = 0; i < numItems; i++) {
+        for (let i = start; i < end; i++) {
           const w = words[i];
           out[i] = lut[w & 255] + l1[w >>> 8];
         }
         return;
       case 3:
-        for (let i = 0; i < numItems; i++) {
+        for (let i = start; i < end; i++) {
           const w = words[i];
           out[i] = lut[w & 255] + l1[(w >>> 8) & 255] + l2[w >>> 16];
         }
         return;
       default:
-        for (let i = 0; i < numItems; i++) {
+        for (let i = start; i < end; i++) {
           const w = words[i];
           out[i] = lut[w & 255] + l1[(w >>> 8) & 255] + l2[(w >>> 16) & 255] + l3[w >>> 24];
         }
@@ -108,9 +124,9 @@ function scoreFromWords(
     }
   }
   const l1 = lut.subarray(K);
-  if (M === 1) for (let i = 0; i < numItems; i++) out[i] = lut[words[i]];
+  if (M === 1) for (let i = start; i < end; i++) out[i] = lut[words[i]];
   else
-    for (let i = 0; i < numItems; i++) {
+    for (let i = start; i < end; i++) {
       const w = words[i];
       out[i] = lut[w & 65535] + l1[w >>> 16];
     }

@@ -6,7 +6,7 @@
 import type { ModelBundle } from '../../../bundle/types.ts';
 import { ModelHyperError } from '../errors.ts';
 import { requireHyperInt, requireTensor } from '../tensors.ts';
-import { dotRow, hyperList, materializedTable, type TensorTrainTableOptions } from './tt.ts';
+import { dotRow, hyperList, materializedTable, type RowVisitor, type TensorTrainTableOptions } from './tt.ts';
 import type { ItemTable } from './types.ts';
 
 /** Shapes of a two-core semi-tensor train item table. */
@@ -135,14 +135,15 @@ export function createSttdTableFromCores(
     }
   };
 
-  if (options.rows === 'materialized') {
-    return materializedTable(g.numItems, dim, (visit) => {
-      for (let i = 0; i < g.numItems; i++) {
-        reconstruct(i, row, 0);
-        visit(i, row);
-      }
-    });
-  }
+  const visitRows: RowVisitor = (visit) => {
+    for (let i = 0; i < g.numItems; i++) {
+      reconstruct(i, row, 0);
+      visit(i, row);
+    }
+  };
+  const rows = options.rows ?? 'cached';
+  if (rows === 'materialized') return materializedTable(g.numItems, dim, visitRows);
+  if (rows === 'cached') return materializedTable(g.numItems, dim, visitRows, { embedInto: reconstruct });
   return {
     numItems: g.numItems,
     dim,

@@ -258,23 +258,44 @@ describe('sttd item table (CPU reconstruction)', () => {
   });
 });
 
-describe('materialized rows (offline evaluation)', () => {
-  it('tt: bit-identical scores and rows to per-query reconstruction', () => {
+describe('row modes: per-query, cached (the default), materialized', () => {
+  const ttCase = () => {
     const g = ttGeometry(53, 16, [3, 4, 5], [4, 2, 2], [5, 2]);
     const cores = randomCores(g, 11);
-    const perQuery = createTtTableFromCores(g, cores);
-    const materialized = createTtTableFromCores(g, cores, { rows: 'materialized' });
-    expectSameTables(perQuery, materialized);
-  });
-
-  it('sttd: bit-identical scores and rows to per-query reconstruction', () => {
+    return (rows?: 'per-query' | 'cached' | 'materialized') =>
+      createTtTableFromCores(g, cores, rows ? { rows } : {});
+  };
+  const sttdCase = () => {
     const g = sttdGeometry(31, 12, [5, 7], [2, 6], 4, 2);
     const [g1, g2] = randomSttdCores(g, 12);
-    expectSameTables(
-      createSttdTableFromCores(g, g1, g2),
-      createSttdTableFromCores(g, g1, g2, { rows: 'materialized' }),
-    );
-  });
+    return (rows?: 'per-query' | 'cached' | 'materialized') =>
+      createSttdTableFromCores(g, g1, g2, rows ? { rows } : {});
+  };
+  for (const [kind, make] of [
+    ['tt', ttCase],
+    ['sttd', sttdCase],
+  ] as const) {
+    it(`${kind}: materialized rows give bit-identical scores and rows to per-query reconstruction`, () => {
+      const table = make();
+      expectSameTables(table('per-query'), table('materialized'));
+    });
+
+    it(`${kind}: cached rows (the default) — rows before the first scoreAll, then scores and rows bit-identical`, () => {
+      const table = make();
+      const perQuery = table('per-query');
+      const cached = table();
+      // embedInto before any scoreAll reconstructs from the cores.
+      const ra = new Float32Array(perQuery.dim);
+      const rb = new Float32Array(perQuery.dim);
+      for (const i of [0, 7, perQuery.numItems - 1]) {
+        perQuery.embedInto(i, ra, 0);
+        cached.embedInto(i, rb, 0);
+        expect(rb).toEqual(ra);
+      }
+      // The first scoreAll builds the cache while it scores; later ones read it.
+      expectSameTables(perQuery, cached);
+    });
+  }
 });
 
 function expectSameTables(a: ItemTable, b: ItemTable) {

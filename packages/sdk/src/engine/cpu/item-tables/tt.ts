@@ -180,37 +180,55 @@ class TtChain {
 }
 
 /**
- * How scoreAll gets its rows. `per-query` (the default, what a device runs): every call rebuilds the
- * catalogue from the cores — the reconstruction cost EODRec measures, with only the cores in memory.
- * `materialized`: rows rebuilt once at creation and kept (V·N floats — the memory the compression saved);
- * for offline evaluation, where the scores are bit-identical to per-query (same rows, same dot order).
+ * How scoreAll gets its rows.
+ * - `cached` (the default, what a device runs): the first scoreAll rebuilds the catalogue from the cores
+ *   while it scores, and keeps the rows; later calls read them (V·N floats of memory — what a `full` model
+ *   holds — for full-model speed; onnxruntime-web does the same by constant-folding the graph at load).
+ * - `per-query`: every call rebuilds the catalogue, with only the cores in memory — the reconstruction
+ *   cost EODRec measures; for devices that cannot spare the memory.
+ * - `materialized`: rows rebuilt at creation (offline evaluation).
+ * Scores are bit-identical in all three (same rows, same dot order).
  */
 export interface TensorTrainTableOptions {
-  rows?: 'per-query' | 'materialized';
+  rows?: 'cached' | 'per-query' | 'materialized';
 }
 
-/** θ · rows[offset … offset + dim), one accumulator in index order (both row modes use exactly this). */
+/** θ · rows[offset … offset + dim), one accumulator in index order (every row mode uses exactly this). */
 export function dotRow(theta: Float32Array, rows: Float32Array, offset: number, dim: number): number {
   let s = 0;
   for (let n = 0; n < dim; n++) s += theta[n] * rows[offset + n];
   return s;
 }
 
-/** An ItemTable over rows rebuilt once: `visitRows` must call back every row 0 … V−1 in order. */
+/** Visits every row 0 … V−1 in order (the row buffer is reused between calls). */
+export type RowVisitor = (visit: (index: number, row: Float32Array) => void) => void;
+
+/** An ItemTable over rows rebuilt once: at creation, or (`lazy`) during the first scoreAll. */
 export function materializedTable(
   numItems: number,
   dim: number,
-  visitRows: (visit: (index: number, row: Float32Array) => void) => void,
+  visitRows: RowVisitor,
+  perQuery?: Pick<ItemTable, 'embedInto'>,
 ): ItemTable {
-  const rows = new Float32Array(numItems * dim);
-  visitRows((i, row) => rows.set(row, i * dim));
+  let rows: Float32Array | null = null;
+  const build = (theta?: Float32Array, out?: Float32Array) => {
+    const all = new Float32Array(numItems * dim);
+    visitRows((i, row) => {
+      all.set(row, i * dim);
+      if (theta && out) out[i] = dotRow(theta, row, 0, dim);
+    });
+    rows = all;
+  };
+  if (!perQuery) build();
   return {
     numItems,
     dim,
     embedInto(index, out, offset) {
-      out.set(rows.subarray(index * dim, index * dim + dim), offset);
+      if (rows) out.set(rows.subarray(index * dim, index * dim + dim), offset);
+      else perQuery!.embedInto(index, out, offset);
     },
     scoreAll(theta, out) {
+      if (!rows) return build(theta, out);
       for (let i = 0; i < numItems; i++) out[i] = dotRow(theta, rows, i * dim, dim);
     },
   };
@@ -244,15 +262,18 @@ export function createTtTableFromCores(
       changedFrom = Math.max(k, 0);
     }
   };
-  if (options.rows === 'materialized') return materializedTable(g.numItems, g.dim, visitRows);
+  const embedInto: ItemTable['embedInto'] = (index, out, offset) => {
+    toDigits(index);
+    for (let k = 0; k < d; k++) chain.stage(k, digits[k]);
+    out.set(chain.row, offset);
+  };
+  const rows = options.rows ?? 'cached';
+  if (rows === 'materialized') return materializedTable(g.numItems, g.dim, visitRows);
+  if (rows === 'cached') return materializedTable(g.numItems, g.dim, visitRows, { embedInto });
   return {
     numItems: g.numItems,
     dim: g.dim,
-    embedInto(index, out, offset) {
-      toDigits(index);
-      for (let k = 0; k < d; k++) chain.stage(k, digits[k]);
-      out.set(chain.row, offset);
-    },
+    embedInto,
     scoreAll(theta, out) {
       visitRows((i, row) => {
         out[i] = dotRow(theta, row, 0, g.dim);

@@ -16,6 +16,34 @@ export interface ItemTable {
    * when one pass over the table for several queries is cheaper than `count` passes (e.g. `full`).
    */
   scoreMany?(thetas: Float32Array, count: number, out: Float32Array): void;
+  /**
+   * Optional: the table's scoring as a RangeScorer over shared memory, so that several threads can score
+   * ranges of items (engine/cpu/parallel). `prepare` turns θ into the per-query input the scorer reads.
+   */
+  shareScoring?(share: SharedAllocator): SharedScoring;
+}
+
+/** Typed arrays over SharedArrayBuffers (what a scoring worker can see without a copy). */
+export interface SharedAllocator {
+  uint32(length: number): Uint32Array;
+  float32(length: number): Float32Array;
+}
+
+/**
+ * What a thread needs to score items start … end − 1, given the query's input:
+ * - `code-words`: compositional codes packed in words; input = the lookup table T[m·K + k] (M·K).
+ * - `packed-rows`: a packRows4 matrix [count, dim]; input = θ (dim).
+ */
+export type RangeScorer =
+  | { kind: 'code-words'; words: Uint32Array; M: number; K: number }
+  | { kind: 'packed-rows'; packed: Float32Array; count: number; dim: number };
+
+export interface SharedScoring {
+  scorer: RangeScorer;
+  /** Length of the per-query input. */
+  inputLength: number;
+  /** Writes the per-query input for θ into input[0 … inputLength). */
+  prepare(theta: Float32Array, input: Float64Array): void;
 }
 
 /** Builds the item table of a bundle, checking its tensors (typed errors naming the tensor). */
