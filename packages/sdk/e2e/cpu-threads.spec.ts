@@ -51,14 +51,9 @@ function compare(page: Page, numItems: number, dim: number, M: number): Promise<
       });
       const one = cpu.createCpuEngine(bundle, { threads: 1 });
       const auto = cpu.createCpuEngine(bundle);
-      const until = performance.now() + 20_000;
-      while (
-        auto.threads < 2 &&
-        performance.now() < until &&
-        globalThis.crossOriginIsolated &&
-        numItems > 100_000
-      )
-        await new Promise((r) => setTimeout(r, 20));
+      // threadsReady settles at once when no pool starts (not isolated, or too small to pay).
+      const ready = await auto.threadsReady;
+      if (ready !== auto.threads) throw new Error(`threadsReady ${ready} ≠ threads ${auto.threads}`);
       const times: Record<string, number[]> = { one: [], auto: [] };
       let mismatches = 0;
       let queries = 0;

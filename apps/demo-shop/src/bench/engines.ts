@@ -20,7 +20,12 @@ async function gpuEngine(name: 'webgpu' | 'tfjs-webgpu', bundle: ModelBundle): P
 }
 
 export async function createEngine(name: OurEngineName, bundle: ModelBundle): Promise<Engine> {
-  return name === 'cpu' ? createCpuEngine(bundle) : gpuEngine(name, bundle);
+  if (name !== 'cpu') return gpuEngine(name, bundle);
+  // Timed calls start once the CPU engine's scoring workers (if it starts any) are up, as they would be a
+  // few hundred ms into a page's life.
+  const cpu = createCpuEngine(bundle);
+  await cpu.threadsReady;
+  return cpu;
 }
 
 /** The SDK's engine factories with `webgpu` replaced by the engine under test (tfjs-webgpu included). */

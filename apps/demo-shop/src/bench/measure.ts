@@ -112,9 +112,11 @@ async function startOurs(benchCase: BenchCase, firstSession: readonly string[]):
   );
   const bundle = await fetchBundle(benchCase.bundle.url);
   const engine: Engine = await createEngine(engineName, bundle);
+  const threads = (engine as { threads?: number }).threads; // the CPU engine's scoring threads
   return {
     coldStartMs,
     warmStartMs,
+    ...(threads === undefined ? {} : { threads }),
     recommend: (session) => engine.recommend(session, { k: benchCase.k, exclude: new Set(session) }),
     dispose: () => engine.dispose(),
   };

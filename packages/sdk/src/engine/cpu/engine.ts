@@ -33,6 +33,8 @@ export interface CpuScoringEngine extends ScoringEngine {
   scoreThetas(thetas: Float32Array, count: number, out: Float32Array): Float32Array;
   /** Threads recommend() is using now (1 until a scoring pool has started; CpuEngineOptions.threads). */
   readonly threads: number;
+  /** Resolves with the threads recommend() will use once any scoring pool has started (or closed). */
+  readonly threadsReady: Promise<number>;
 }
 
 export interface CpuEngineOptions {
@@ -217,6 +219,7 @@ export function createCpuEngine(bundle: ModelBundle, options: CpuEngineOptions =
     get threads() {
       return pool?.ready ? pool.threads : 1;
     },
+    threadsReady: pool?.started ?? Promise.resolve(1),
     dispose() {
       disposed = true;
       pool?.dispose();

@@ -36,6 +36,8 @@ export interface ScorePool {
   readonly ready: boolean;
   /** Why the pool closed, if it did (a worker failed or timed out); the engine is single-threaded again. */
   readonly failure: string | undefined;
+  /** Resolves with the threads recommend() uses once every worker has started (1 if the pool closed first). */
+  readonly started: Promise<number>;
   /** The top k of the scores (θ = `theta`, then the head), as the engine's topK would give them; undefined when the pool cannot take this query. */
   recommend(
     theta: Float32Array,
@@ -79,11 +81,14 @@ export function createScorePool(o: ScorePoolOptions): ScorePool {
 
   let started = 0;
   let failure: string | undefined;
+  let settle: (threads: number) => void = () => {};
+  const startedPromise = new Promise<number>((resolve) => (settle = resolve));
   let generation = 0;
   const threads: WorkerLike[] = [];
   const close = (why: string) => {
     if (failure !== undefined) return;
     failure = why;
+    settle(1);
     Atomics.store(ctrl, CTRL.generation, -1);
     Atomics.notify(ctrl, CTRL.generation);
     for (const t of threads) t.terminate();
@@ -98,7 +103,7 @@ export function createScorePool(o: ScorePoolOptions): ScorePool {
     }
     threads.push(t);
     t.onmessage = (e) => {
-      if (e.data === 'ready') started++;
+      if (e.data === 'ready' && ++started === workers && failure === undefined) settle(workers + 1);
     };
     t.onerror = (e) => close(`a scoring worker failed: ${String((e as { message?: string })?.message ?? e)}`);
     const init: WorkerInit = {
@@ -127,6 +132,7 @@ export function createScorePool(o: ScorePoolOptions): ScorePool {
     get failure() {
       return failure;
     },
+    started: startedPromise,
     recommend(theta, k, excludeSet, boosts) {
       if (failure !== undefined || started < workers) return undefined;
       const excludeCount = excludeSet?.size ?? 0;

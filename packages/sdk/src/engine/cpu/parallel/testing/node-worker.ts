@@ -15,9 +15,11 @@ export function spawnNodeScoreWorker(): WorkerLike {
   return like;
 }
 
-/** Resolves once the engine's pool has started (or after `ms`). */
-export async function untilThreads(engine: { threads: number }, ms = 20_000): Promise<number> {
-  const until = Date.now() + ms;
-  while (engine.threads < 2 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+/** Resolves once the engine's pool has started or closed (or after `ms`), with its thread count. */
+export async function untilThreads(
+  engine: { threads: number; threadsReady: Promise<number> },
+  ms = 20_000,
+): Promise<number> {
+  await Promise.race([engine.threadsReady, new Promise((r) => setTimeout(r, ms))]);
   return engine.threads;
 }
