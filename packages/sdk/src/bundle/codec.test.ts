@@ -526,6 +526,44 @@ describe('parseManifest', () => {
       /∏ hyper.ttQ = 4 ≠ dim = 8/,
     );
   });
+
+  it('sttd: checks the factorisation against numItems and dim', async () => {
+    const manifest = manifestOf(await encodeBundle(testBundleInput('sttd', { numItems: 30, dim: 8 })));
+    const withHyper = (hyper: Record<string, unknown>) => ({
+      ...manifest,
+      hyper: { ...manifest.hyper, ...hyper },
+    });
+    expect(() => parseManifest(withHyper({ sttdI: [5, 5] }))).toThrow(
+      /hyper.sttdI: I1·I2 = 25 < numItems = 30/,
+    );
+    expect(() => parseManifest(withHyper({ sttdJ: [2, 2] }))).toThrow(/hyper.sttdJ: J1·J2 = 4 ≠ dim = 8/);
+    expect(() => parseManifest(withHyper({ sttdT: 3 }))).toThrow(/hyper.sttdRank: R = 2 is not a multiple/);
+    expect(() => parseManifest(withHyper({ sttdI: [5, 5] }))).toThrow(BundleSchemaError);
+  });
+
+  it('sttd: a core of the wrong shape is a BundleShapeError naming the tensor and the expected shape', async () => {
+    const manifest = manifestOf(await encodeBundle(testBundleInput('sttd', { numItems: 30, dim: 8 })));
+    // I = [6, 5], J = [2, 4], R = t = 2: g1 is [I1·J1, R] = [12, 2], g2 is [R/t, I2·J2/t] = [1, 10].
+    for (const [tensor, shape, expected] of [
+      ['sttd.g1', [2, 12], /tensor 'sttd.g1': shape \[2, 12\], expected \[12, 2\]/],
+      ['sttd.g2', [10, 1], /tensor 'sttd.g2': shape \[10, 1\], expected \[1, 10\]/],
+      ['sttd.g2', [1, 5, 2], /tensor 'sttd.g2': shape \[1, 5, 2\], expected \[1, 10\]/],
+    ] as const) {
+      const bad = {
+        ...manifest,
+        tensors: manifest.tensors.map((t) => (t.name === tensor ? { ...t, shape: [...shape] } : t)),
+      };
+      let caught: unknown;
+      try {
+        parseManifest(bad);
+      } catch (e) {
+        caught = e;
+      }
+      expect(caught, tensor).toBeInstanceOf(BundleShapeError);
+      expect((caught as BundleShapeError).tensor).toBe(tensor);
+      expect((caught as Error).message).toMatch(expected);
+    }
+  });
 });
 
 describe('bit-packed integer tensors (format version 2)', () => {

@@ -2,6 +2,13 @@
 // bundle kind must have, with which dtypes and shapes. Engines can then index tensors without checking.
 import { BundleSchemaError, BundleShapeError } from './errors.ts';
 import {
+  checkSttdGeometry,
+  checkTtGeometry,
+  sttdG1Shape,
+  sttdG2Shape,
+  ttCoreShape,
+} from './tensor-train-shapes.ts';
+import {
   POPULARITY_PRIOR_TENSOR,
   REPEAT_RECENCY_TENSOR,
   REPEAT_WEIGHTS_TENSOR,
@@ -28,6 +35,11 @@ export const MIN_POPULARITY_LENGTH = 1000;
 
 function schemaError(message: string): BundleSchemaError {
   return new BundleSchemaError(message, { file: 'manifest.json' });
+}
+
+/** A tensor-train factorisation that does not fit numItems / dim (bundle/tensor-train-shapes.ts). */
+function factorisationError(field: string, problem: string): BundleSchemaError {
+  return schemaError(`manifest.json: hyper.${field}: ${problem}`);
 }
 
 function positiveInt(hyper: ModelHyper, field: string): number {
@@ -118,29 +130,29 @@ function itemTableRequirements(kind: ModelKind, hyper: ModelHyper): TensorRequir
     case 'tt': {
       const p = positiveIntList(hyper, 'ttP');
       const d = p.length;
-      const q = positiveIntList(hyper, 'ttQ', d);
-      const inner = positiveIntList(hyper, 'ttRanks', d - 1);
-      const N = positiveInt(hyper, 'dim');
-      const pProduct = p.reduce((a, b) => a * b, 1);
-      const qProduct = q.reduce((a, b) => a * b, 1);
-      if (pProduct < V) throw schemaError(`manifest.json: ∏ hyper.ttP = ${pProduct} < numItems = ${V}`);
-      if (qProduct !== N) throw schemaError(`manifest.json: ∏ hyper.ttQ = ${qProduct} ≠ dim = ${N}`);
-      const ranks = [1, ...inner, 1];
-      return p.map((pk, k) => ({
-        name: `tt.core${k}`,
-        dtypes: FLOAT,
-        shape: [ranks[k], pk, q[k], ranks[k + 1]],
-      }));
+      const g = checkTtGeometry(
+        V,
+        positiveInt(hyper, 'dim'),
+        p,
+        positiveIntList(hyper, 'ttQ', d),
+        positiveIntList(hyper, 'ttRanks', d - 1),
+        factorisationError,
+      );
+      return p.map((_, k) => ({ name: `tt.core${k}`, dtypes: FLOAT, shape: ttCoreShape(g, k) }));
     }
     case 'sttd': {
-      // The STTD layout is fixed by the baseline's implementer (docs/model.md); until then only presence.
-      positiveIntList(hyper, 'sttdI', 2);
-      positiveIntList(hyper, 'sttdJ', 2);
-      positiveInt(hyper, 'sttdRank');
-      positiveInt(hyper, 'sttdT');
+      const g = checkSttdGeometry(
+        V,
+        positiveInt(hyper, 'dim'),
+        positiveIntList(hyper, 'sttdI', 2),
+        positiveIntList(hyper, 'sttdJ', 2),
+        positiveInt(hyper, 'sttdRank'),
+        positiveInt(hyper, 'sttdT'),
+        factorisationError,
+      );
       return [
-        { name: 'sttd.g1', dtypes: FLOAT, shape: [] },
-        { name: 'sttd.g2', dtypes: FLOAT, shape: [] },
+        { name: 'sttd.g1', dtypes: FLOAT, shape: sttdG1Shape(g) },
+        { name: 'sttd.g2', dtypes: FLOAT, shape: sttdG2Shape(g) },
       ];
     }
   }
@@ -206,7 +218,7 @@ function popularityPriorRequirements(
 
 /**
  * Throws BundleSchemaError for missing hyper-parameters or tensors, BundleShapeError for a tensor whose
- * dtype or shape breaks the contract. `sttd` tensors are checked for presence and dtype only.
+ * dtype or shape breaks the contract.
  */
 export function checkContract(
   manifest: Pick<Manifest, 'kind' | 'hyper' | 'tensors' | 'formatVersion'>,
@@ -241,7 +253,6 @@ export function checkContract(
         where,
       );
     }
-    if (kind === 'sttd' && req.name.startsWith('sttd.')) continue;
     const ok =
       entry.shape.length === req.shape.length &&
       req.shape.every((dim, i) => {

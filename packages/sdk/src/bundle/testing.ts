@@ -75,9 +75,12 @@ export function testBundleInput(kind: ModelKind, opts: TestBundleOptions = {}): 
     float('tt.core1', [3, p[1], q[1], 1]);
   }
   if (kind === 'sttd') {
-    Object.assign(hyper, { sttdI: [6, 5], sttdJ: [2, 4], sttdRank: 2, sttdT: 2 });
-    float('sttd.g1', [6, 2, 2]);
-    float('sttd.g2', [2, 5, 2]);
+    // docs/model.md "Semi-tensor train": I1·I2 ≥ V, J1·J2 = N, t = 2 divides R = 2 and J2 = N/2.
+    const I = [Math.ceil(V / 5), 5];
+    const J = [2, N / 2];
+    Object.assign(hyper, { sttdI: I, sttdJ: J, sttdRank: 2, sttdT: 2 });
+    float('sttd.g1', [I[0] * J[0], 2]);
+    float('sttd.g2', [1, (I[1] * J[1]) / 2]);
   }
   float('pos', [maxLen, N]);
   for (let b = 0; b < blocks; b++) {

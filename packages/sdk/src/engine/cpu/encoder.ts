@@ -5,10 +5,10 @@
 // The encoder is causal, so the buffers double as a cache: a session that grows by one click costs one
 // position through the blocks, not the whole window (docs/model.md "Incremental encoding").
 import type { ModelBundle } from '../../bundle/types.ts';
-import { ModelHyperError } from './errors.ts';
+import { ModelHyperError } from '../errors.ts';
 import type { ItemTable } from './item-tables/types.ts';
 import { layerNormRow, linearRow, packRows4, transpose } from './linalg.ts';
-import { hyperNumber, requireHyperInt, requireTensor, tensorShape } from './tensors.ts';
+import { hyperNumber, requireHyperInt, requireTensor, tensorShape } from '../tensors.ts';
 
 export interface SessionEncoder {
   readonly dim: number;

@@ -10,7 +10,7 @@ export {
   ModelHyperError,
   ModelTensorError,
   UnknownModelKindError,
-} from './errors.ts';
+} from '../errors.ts';
 export { topK, ranksBefore, validateK } from '../topk.ts';
 /** Typed, checked access to a bundle's tensors and hyper-parameters (for item tables and other engines). */
-export { hyperNumber, requireHyperInt, requireTensor, tensorShape } from './tensors.ts';
+export { hyperNumber, requireHyperInt, requireTensor, tensorShape } from '../tensors.ts';

@@ -13,8 +13,8 @@
 //               h = q + O·Wo + bo; LN(h → q) (= g); hid = relu(q·W1 + b1); h = q + hid·W2 + b2
 //   LN_final(h → q) (= x); Q = x·readout.W2 + c; readout(x, Q → θ)
 import type { ModelBundle } from '../../bundle/types.ts';
-import { ModelHyperError } from '../cpu/errors.ts';
-import { hyperNumber, requireHyperInt, requireTensor, tensorShape } from '../cpu/tensors.ts';
+import { ModelHyperError } from '../errors.ts';
+import { hyperNumber, requireHyperInt, requireTensor, tensorShape } from '../tensors.ts';
 import { bindGroup, createKernel, storageBuffer, uploadStorage } from './gpu-util.ts';
 import type { GpuItemTable } from './item-tables/types.ts';
 import { TABLE_BINDING_BASE } from './item-tables/types.ts';

@@ -2,7 +2,7 @@
 // the bundle's popularity order (score P − rank, unlisted items 0); a `popularity` bundle ranks its counts.
 // The GPU engines rank these on the CPU: one O(V) pass, no point in a GPU round trip.
 import type { ModelBundle } from '../../bundle/types.ts';
-import { requireTensor } from '../cpu/tensors.ts';
+import { requireTensor } from '../tensors.ts';
 
 /** Returns a getter that builds the scores on first use and then reuses them. */
 export function modelFreeScores(bundle: ModelBundle): () => Float32Array {

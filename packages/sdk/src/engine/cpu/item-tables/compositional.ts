@@ -3,9 +3,9 @@
 // per-item cost is M table reads instead of an N-wide dot product (the table is never reconstructed).
 // An item's codes are read as one packed 32-bit word where they fit (packCodeWords).
 import type { ModelBundle } from '../../../bundle/types.ts';
-import { ModelTensorError } from '../errors.ts';
+import { ModelTensorError } from '../../errors.ts';
 import { matVecPacked, packRows4 } from '../linalg.ts';
-import { requireHyperInt, requireTensor } from '../tensors.ts';
+import { requireHyperInt, requireTensor } from '../../tensors.ts';
 import type { ItemTable } from './types.ts';
 
 export function createCompositionalTable(bundle: ModelBundle): ItemTable {

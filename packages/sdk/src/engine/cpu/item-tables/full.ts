@@ -1,7 +1,7 @@
 // `full` kind: an explicit item table `items` [V, N], row-major. Scoring is V dot products of length N.
 import type { ModelBundle } from '../../../bundle/types.ts';
 import { matVecPacked, multiMatVec, packRows4 } from '../linalg.ts';
-import { requireHyperInt, requireTensor } from '../tensors.ts';
+import { requireHyperInt, requireTensor } from '../../tensors.ts';
 import type { ItemTable } from './types.ts';
 
 export function createFullTable(bundle: ModelBundle): ItemTable {

@@ -1,7 +1,7 @@
 // `popularity` kind: no embeddings; every item's score is its training count (docs/model.md).
 import type { ModelBundle } from '../../../bundle/types.ts';
-import { CpuEngineError } from '../errors.ts';
-import { requireTensor } from '../tensors.ts';
+import { CpuEngineError } from '../../errors.ts';
+import { requireTensor } from '../../tensors.ts';
 import type { ItemTable } from './types.ts';
 
 export function createPopularityTable(bundle: ModelBundle): ItemTable {

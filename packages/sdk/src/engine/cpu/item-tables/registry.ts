@@ -1,6 +1,6 @@
 // Item tables by bundle kind. Adding a kind = one module implementing ItemTable + one entry here.
 import type { ModelBundle } from '../../../bundle/types.ts';
-import { UnknownModelKindError } from '../errors.ts';
+import { UnknownModelKindError } from '../../errors.ts';
 import { createCompositionalTable } from './compositional.ts';
 import { createFullTable } from './full.ts';
 import { createPopularityTable } from './popularity.ts';

@@ -4,69 +4,26 @@
 // i.e. the [J1, J2] matrix G1[i1] · (G2[i2] ⊗ I_t) read row-major. The table is never stored: rows are
 // rebuilt on the device, N·R/t multiply-adds each.
 import type { ModelBundle } from '../../../bundle/types.ts';
-import { ModelHyperError } from '../errors.ts';
-import { requireHyperInt, requireTensor } from '../tensors.ts';
-import { dotRow, hyperList, materializedTable, type RowVisitor, type TensorTrainTableOptions } from './tt.ts';
+import { requireHyperInt, requireTensor } from '../../tensors.ts';
+import {
+  hyperList,
+  sttdG1Shape,
+  sttdG2Shape,
+  sttdGeometry,
+  type SttdGeometry,
+} from '../../tensor-train-geometry.ts';
+import { dotRow, materializedTable, type RowVisitor, type TensorTrainTableOptions } from './tt.ts';
+
+// The geometry lives in engine/tensor-train-geometry.ts (shared with the WebGPU engine and the contract).
+export {
+  sttdG1Shape,
+  sttdG2Shape,
+  sttdGeometry,
+  sttdParamCount,
+  sttdReconstructionMacs,
+  type SttdGeometry,
+} from '../../tensor-train-geometry.ts';
 import type { ItemTable } from './types.ts';
-
-/** Shapes of a two-core semi-tensor train item table. */
-export interface SttdGeometry {
-  numItems: number;
-  dim: number;
-  I: readonly [number, number];
-  J: readonly [number, number];
-  rank: number;
-  t: number;
-}
-
-/** Checks an STTD configuration (I1·I2 ≥ V, J1·J2 = N, t | R, t | J2); throws ModelHyperError naming the field. */
-export function sttdGeometry(
-  numItems: number,
-  dim: number,
-  I: readonly number[],
-  J: readonly number[],
-  rank: number,
-  t: number,
-): SttdGeometry {
-  const pair = (field: string, xs: readonly number[]) => {
-    if (xs.length !== 2 || !xs.every((x) => Number.isInteger(x) && x >= 1)) {
-      throw new ModelHyperError(field, `expected two positive integers, got ${JSON.stringify(xs)}`);
-    }
-  };
-  pair('sttdI', I);
-  pair('sttdJ', J);
-  if (!Number.isInteger(rank) || rank < 1)
-    throw new ModelHyperError('sttdRank', `expected a positive integer, got ${rank}`);
-  if (!Number.isInteger(t) || t < 1)
-    throw new ModelHyperError('sttdT', `expected a positive integer, got ${t}`);
-  if (I[0] * I[1] < numItems)
-    throw new ModelHyperError('sttdI', `I1·I2 = ${I[0] * I[1]} < numItems = ${numItems}`);
-  if (J[0] * J[1] !== dim) throw new ModelHyperError('sttdJ', `J1·J2 = ${J[0] * J[1]} ≠ dim = ${dim}`);
-  if (rank % t !== 0) throw new ModelHyperError('sttdRank', `R = ${rank} is not a multiple of t = ${t}`);
-  if (J[1] % t !== 0) throw new ModelHyperError('sttdJ', `J2 = ${J[1]} is not a multiple of t = ${t}`);
-  return { numItems, dim, I: [I[0], I[1]], J: [J[0], J[1]], rank, t };
-}
-
-export function sttdG1Shape(g: SttdGeometry): [number, number] {
-  return [g.I[0] * g.J[0], g.rank];
-}
-
-export function sttdG2Shape(g: SttdGeometry): [number, number] {
-  return [g.rank / g.t, (g.I[1] * g.J[1]) / g.t];
-}
-
-/** Stored parameters, the denominator of Eq. 8 for d = 2: I1·J1·R + (R/t)·(I2·J2/t). */
-export function sttdParamCount(g: SttdGeometry): number {
-  const [a, b] = sttdG1Shape(g);
-  const [c, e] = sttdG2Shape(g);
-  return a * b + c * e;
-}
-
-/** Multiply-adds to rebuild one row (N · R/t) and all V rows (no reuse between items). */
-export function sttdReconstructionMacs(g: SttdGeometry): { perItem: number; catalogue: number } {
-  const perItem = (g.dim * g.rank) / g.t;
-  return { perItem, catalogue: perItem * g.numItems };
-}
 
 /** Builds the STTD item table over explicit cores (the factory below reads them from a bundle). */
 export function createSttdTableFromCores(

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ModelBundle, TypedArray } from '../../../bundle/types.ts';
 import { seededRandom } from '../../../testing/random-bundle.ts';
-import { ModelHyperError, ModelTensorError } from '../errors.ts';
+import { ModelHyperError, ModelTensorError } from '../../errors.ts';
 import type { ItemTable } from './types.ts';
 import {
   createTtTable,

@@ -8,89 +8,21 @@
 // index order, so P_1 … P_{d−1} only change when their digit does: the expensive middle products are
 // computed once per prefix (i_0, …, i_{d−2}) and reused by its p_{d−1} items.
 import type { ModelBundle } from '../../../bundle/types.ts';
-import { ModelHyperError } from '../errors.ts';
-import { requireHyperInt, requireTensor } from '../tensors.ts';
+import { requireHyperInt, requireTensor } from '../../tensors.ts';
+import { hyperList, ttCoreShape, ttGeometry, type TtGeometry } from '../../tensor-train-geometry.ts';
 import type { ItemTable } from './types.ts';
 
-/** Shapes of a tensor train item table; `ranks` is the full list R_0 = 1, R_1 … R_{d−1}, R_d = 1. */
-export interface TtGeometry {
-  numItems: number;
-  dim: number;
-  p: readonly number[];
-  q: readonly number[];
-  ranks: readonly number[];
-}
-
-const product = (xs: readonly number[]): number => xs.reduce((a, b) => a * b, 1);
-
-/**
- * Checks and completes a TT configuration: ∏p ≥ V, ∏q = N, d − 1 inner ranks.
- * Throws ModelHyperError naming the offending field.
- */
-export function ttGeometry(
-  numItems: number,
-  dim: number,
-  p: readonly number[],
-  q: readonly number[],
-  innerRanks: readonly number[],
-): TtGeometry {
-  const positive = (field: string, xs: readonly number[]) => {
-    if (!xs.every((x) => Number.isInteger(x) && x >= 1))
-      throw new ModelHyperError(field, `expected positive integers, got ${JSON.stringify(xs)}`);
-  };
-  positive('ttP', p);
-  positive('ttQ', q);
-  positive('ttRanks', innerRanks);
-  if (p.length < 1) throw new ModelHyperError('ttP', 'needs at least one factor');
-  if (q.length !== p.length) throw new ModelHyperError('ttQ', `has ${q.length} factors, ttP has ${p.length}`);
-  if (innerRanks.length !== p.length - 1)
-    throw new ModelHyperError('ttRanks', `has ${innerRanks.length} ranks, expected d − 1 = ${p.length - 1}`);
-  if (product(p) < numItems)
-    throw new ModelHyperError('ttP', `∏ttP = ${product(p)} < numItems = ${numItems}`);
-  if (product(q) !== dim) throw new ModelHyperError('ttQ', `∏ttQ = ${product(q)} ≠ dim = ${dim}`);
-  return { numItems, dim, p: [...p], q: [...q], ranks: [1, ...innerRanks, 1] };
-}
-
-/** Shape [R_k, p_k, q_k, R_{k+1}] of core k. */
-export function ttCoreShape(g: TtGeometry, k: number): [number, number, number, number] {
-  return [g.ranks[k], g.p[k], g.q[k], g.ranks[k + 1]];
-}
-
-/** Number of stored parameters (all cores). */
-export function ttParamCount(g: TtGeometry): number {
-  let total = 0;
-  for (let k = 0; k < g.p.length; k++) total += product(ttCoreShape(g, k));
-  return total;
-}
-
-/**
- * Multiply-adds of the chain for one row, per stage k ≥ 1: the product P_k · S_k costs
- * (q_0⋯q_{k−1}) · R_k · q_k · R_{k+1}. Stage 0 is a copy of the slice (no arithmetic).
- */
-export function ttStageMacs(g: TtGeometry): number[] {
-  const macs: number[] = [0];
-  let rows = g.q[0];
-  for (let k = 1; k < g.p.length; k++) {
-    macs.push(rows * g.ranks[k] * g.q[k] * g.ranks[k + 1]);
-    rows *= g.q[k];
-  }
-  return macs;
-}
-
-/**
- * Reconstruction cost in multiply-adds: one row alone, and the whole catalogue (rows 0 … V−1) as
- * scoreAll computes it — stage k runs once per distinct prefix (i_0 … i_k) among the first V items.
- */
-export function ttReconstructionMacs(g: TtGeometry): { perItem: number; catalogue: number } {
-  const stages = ttStageMacs(g);
-  let catalogue = 0;
-  let suffix = product(g.p); // items sharing one prefix (i_0 … i_k) = p_{k+1} ⋯ p_{d−1}
-  for (let k = 0; k < g.p.length; k++) {
-    suffix /= g.p[k];
-    catalogue += Math.ceil(g.numItems / suffix) * stages[k];
-  }
-  return { perItem: stages.reduce((a, b) => a + b, 0), catalogue };
-}
+// The geometry lives in engine/tensor-train-geometry.ts (shared with the WebGPU engine and the contract);
+// re-exported here, where `@session-rec/sdk/engine/cpu/tt` has always offered it.
+export {
+  hyperList,
+  ttCoreShape,
+  ttGeometry,
+  ttParamCount,
+  ttReconstructionMacs,
+  ttStageMacs,
+  type TtGeometry,
+} from '../../tensor-train-geometry.ts';
 
 /** Cores as flat row-major float32 arrays, one per core, in core order. */
 export type TtCores = readonly Float32Array[];
@@ -283,13 +215,6 @@ export function createTtTableFromCores(
 }
 
 /** A list-valued hyper-parameter (its entries are checked by the geometry functions). */
-export function hyperList(bundle: ModelBundle, field: string): number[] {
-  const v = bundle.manifest.hyper[field];
-  if (!Array.isArray(v))
-    throw new ModelHyperError(field, `expected a list of positive integers, got ${JSON.stringify(v)}`);
-  return v as number[];
-}
-
 /** The `tt` entry of the CPU engine's item-table registry. */
 export function createTtTable(bundle: ModelBundle, options: TensorTrainTableOptions = {}): ItemTable {
   const hyper = bundle.manifest.hyper;

@@ -3,7 +3,7 @@
 // Codes are packed for the GPU: 4 codes of 8 bits per u32 when K ≤ 256, else 2 of 16 bits, so that an item's
 // M codes cost ⌈M/4⌉ loads and the code matrix keeps its on-disk size.
 import type { ModelBundle } from '../../../bundle/types.ts';
-import { requireHyperInt, requireTensor } from '../../cpu/tensors.ts';
+import { requireHyperInt, requireTensor } from '../../tensors.ts';
 import { bindGroup, createKernel, grid, storageBuffer, uploadStorage } from '../gpu-util.ts';
 import { CODEWORD_TABLE_WORKGROUP, codewordTableWgsl } from '../kernels/codeword-table.ts';
 import { LUT_SCORE_WORKGROUP, lutScoreWgsl } from '../kernels/lut-score.ts';

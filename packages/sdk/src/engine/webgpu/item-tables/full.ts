@@ -1,6 +1,6 @@
 // `full` item table on the GPU: the [V, N] matrix as stored; e(i) is row i, score_i = θ · row i.
 import type { ModelBundle } from '../../../bundle/types.ts';
-import { requireHyperInt, requireTensor } from '../../cpu/tensors.ts';
+import { requireHyperInt, requireTensor } from '../../tensors.ts';
 import { uploadStorage } from '../gpu-util.ts';
 import { createReconstructingScorer } from './reconstruct-scorer.ts';
 import { tableBindings, type GpuItemTable } from './types.ts';

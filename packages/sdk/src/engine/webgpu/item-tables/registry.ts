@@ -1,6 +1,6 @@
 // GPU item tables by bundle kind (`popularity` has none: the engine ranks its counts without a GPU pass).
 import type { ModelBundle } from '../../../bundle/types.ts';
-import { UnknownModelKindError } from '../../cpu/errors.ts';
+import { UnknownModelKindError } from '../../errors.ts';
 import { createCompositionalGpuTable } from './compositional.ts';
 import { createFullGpuTable } from './full.ts';
 import { createSttdGpuTable } from './sttd.ts';

@@ -2,9 +2,8 @@
 // train"): e(i)[j1·J2 + j2] = Σ_{r < R/t} g1[i1·J1 + j1, r·t + b] · g2[r, i2·(J2/t) + c], j2 = c·t + b,
 // evaluated value by value inside the kernels (N · R/t multiply-adds per row, nothing stored).
 import type { ModelBundle } from '../../../bundle/types.ts';
-import { sttdG1Shape, sttdG2Shape, sttdGeometry } from '../../cpu/item-tables/sttd.ts';
-import { hyperList } from '../../cpu/item-tables/tt.ts';
-import { requireHyperInt, requireTensor } from '../../cpu/tensors.ts';
+import { hyperList, sttdG1Shape, sttdG2Shape, sttdGeometry } from '../../tensor-train-geometry.ts';
+import { requireHyperInt, requireTensor } from '../../tensors.ts';
 import { uploadStorage } from '../gpu-util.ts';
 import { createReconstructingScorer } from './reconstruct-scorer.ts';
 import { tableBindings, type GpuItemTable } from './types.ts';

@@ -6,8 +6,8 @@
 // catalogue shares the prefix products between the p_{d−1} items of each prefix (kernels/tt-*.ts), as the
 // CPU engine's scan does (p50 under SwiftShader at V = 40,728, N = 128, ranks 16: 4.9 s → 0.48 s).
 import type { ModelBundle } from '../../../bundle/types.ts';
-import { ttCoreShape, ttGeometry, hyperList, type TtGeometry } from '../../cpu/item-tables/tt.ts';
-import { requireHyperInt, requireTensor } from '../../cpu/tensors.ts';
+import { ttCoreShape, ttGeometry, hyperList, type TtGeometry } from '../../tensor-train-geometry.ts';
+import { requireHyperInt, requireTensor } from '../../tensors.ts';
 import { bindGroup, createKernel, grid, storageBuffer, uploadStorage } from '../gpu-util.ts';
 import { TT_LAST_CORE_WORKGROUP, ttLastCoreWgsl } from '../kernels/tt-last-core.ts';
 import { TT_PREFIX_WORKGROUP, ttPrefixWgsl } from '../kernels/tt-prefix.ts';

@@ -1,6 +1,6 @@
 // Typed access to a bundle's tensors: the engine checks dtype and shape once, at creation, so the hot
 // loops can index plain typed arrays without checks.
-import type { DType, ModelBundle, TypedArray } from '../../bundle/types.ts';
+import type { DType, ModelBundle, TypedArray } from '../bundle/types.ts';
 import { ModelHyperError, ModelTensorError } from './errors.ts';
 
 type ArrayOf<D extends DType> = D extends 'float32' | 'float16'
