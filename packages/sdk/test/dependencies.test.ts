@@ -37,3 +37,38 @@ describe('the SDK package', () => {
     expect([...bare].sort().filter((n) => !RUNTIME.includes(n))).toEqual([]);
   });
 });
+
+/** The SDK's own imports, type-only ones included: file → the files it imports. */
+function importGraph(): Map<string, string[]> {
+  const graph = new Map<string, string[]>();
+  for (const file of sources(join(root, 'src'))) {
+    const code = readFileSync(file, 'utf8');
+    const targets = [...code.matchAll(/(?:from|import)\s*\(?\s*['"](\.{1,2}\/[^'"]+\.ts)['"]/g)].map((m) =>
+      join(file, '..', m[1]),
+    );
+    graph.set(file, targets);
+  }
+  return graph;
+}
+
+describe("the SDK's module graph", () => {
+  it('has no import cycle, type-only imports included (bundle/decode → vocabulary → encode was one)', () => {
+    const graph = importGraph();
+    const cycles: string[] = [];
+    const state = new Map<string, 'open' | 'done'>();
+    const visit = (file: string, path: string[]) => {
+      if (state.get(file) === 'done') return;
+      if (state.get(file) === 'open') {
+        cycles.push(
+          [...path.slice(path.indexOf(file)), file].map((f) => f.slice(root.length + 1)).join(' → '),
+        );
+        return;
+      }
+      state.set(file, 'open');
+      for (const next of graph.get(file) ?? []) visit(next, [...path, file]);
+      state.set(file, 'done');
+    };
+    for (const file of graph.keys()) visit(file, []);
+    expect(cycles).toEqual([]);
+  });
+});

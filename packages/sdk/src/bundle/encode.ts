@@ -12,29 +12,18 @@ import {
   BUNDLE_FORMAT,
   MANIFEST_FILE,
   POPULARITY_PRIOR_TENSOR,
-  type DType,
   type FileEntry,
   type Manifest,
   type ModelHyper,
   type ModelKind,
   type TensorEntry,
-  type TypedArray,
+  type TensorInput,
 } from './types.ts';
 import { VOCAB_FILE, encodeVocabList } from './vocabulary.ts';
 
 export const TENSORS_FILE = 'tensors.bin';
 
-export interface TensorInput {
-  name: string;
-  dtype: DType;
-  shape: number[];
-  /** The stored type of `dtype`; for float16 either a Float32Array (converted) or Uint16Array bit patterns. */
-  data: TypedArray;
-  /** uint8/uint16: store bit-packed at this many bits per value (every value must be < 2^bits). */
-  bits?: number;
-  /** With `bits`, a matrix: rows whose values are all < 2^narrowBits are stored at this width (row packing). */
-  narrowBits?: number;
-}
+export type { TensorInput };
 
 export interface EncodeBundleInput {
   kind: ModelKind;

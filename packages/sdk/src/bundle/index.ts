@@ -1,7 +1,7 @@
 // @session-rec/sdk/bundle — the one reader and writer of model bundles (SPEC §4), for browser and Node.
 export * from './types.ts';
 export * from './errors.ts';
-export { encodeBundle, TENSORS_FILE, type EncodeBundleInput, type TensorInput } from './encode.ts';
+export { encodeBundle, TENSORS_FILE, type EncodeBundleInput } from './encode.ts';
 export {
   decodeBundle,
   decodeBundleFromFiles,

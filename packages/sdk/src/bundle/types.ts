@@ -116,3 +116,16 @@ export interface ModelBundle {
   /** Internal index of an external id, or -1 when the model does not know it. */
   itemIndex: (id: string) => number;
 }
+
+/** One tensor to write (encodeBundle's input), in its stored type. */
+export interface TensorInput {
+  name: string;
+  dtype: DType;
+  shape: number[];
+  /** The stored type of `dtype`; for float16 either a Float32Array (converted) or Uint16Array bit patterns. */
+  data: TypedArray;
+  /** uint8/uint16: store bit-packed at this many bits per value (every value must be < 2^bits). */
+  bits?: number;
+  /** With `bits`, a matrix: rows whose values are all < 2^narrowBits are stored at this width (row packing). */
+  narrowBits?: number;
+}

@@ -1,7 +1,6 @@
 // Item vocabulary: internal index ↔ external id. `range` needs no file; `list` is vocab.txt, one id a line.
 import { BundleValueError } from './errors.ts';
-import type { ModelBundle, Vocabulary } from './types.ts';
-import type { TensorInput } from './encode.ts';
+import type { ModelBundle, TensorInput, Vocabulary } from './types.ts';
 
 export const VOCAB_FILE = 'vocab.txt';
 
