@@ -1,7 +1,9 @@
 // Browser tests in the system Chromium with WebGPU (SwiftShader when there is no GPU). See SPEC §7.
 import { defineConfig } from '@playwright/test';
 
+// Two dev servers: the demo app's (apps/*/e2e) and the SDK's own test pages (packages/*/e2e), one port up.
 const port = Number(process.env.E2E_PORT ?? 4317);
+const sdkPort = port + 1;
 const chromiumArgs = [
   '--enable-unsafe-webgpu',
   '--enable-features=Vulkan',
@@ -15,18 +17,32 @@ const chromiumArgs = [
 ];
 
 export default defineConfig({
-  testMatch: ['apps/*/e2e/**/*.spec.ts', 'packages/*/e2e/**/*.spec.ts'],
   timeout: 120_000,
   workers: 1,
   reporter: process.env.CI ? 'line' : 'list',
   use: {
-    baseURL: `http://127.0.0.1:${port}`,
     launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: chromiumArgs },
   },
-  webServer: {
-    command: `node_modules/.bin/vite --config apps/demo-shop/vite.config.ts --host 127.0.0.1 --port ${port} --strictPort`,
-    url: `http://127.0.0.1:${port}/`,
-    reuseExistingServer: !process.env.CI,
-    timeout: 120_000,
-  },
+  projects: [
+    {
+      name: 'sdk',
+      testMatch: 'packages/*/e2e/**/*.spec.ts',
+      use: { baseURL: `http://127.0.0.1:${sdkPort}` },
+    },
+    { name: 'apps', testMatch: 'apps/*/e2e/**/*.spec.ts', use: { baseURL: `http://127.0.0.1:${port}` } },
+  ],
+  webServer: [
+    {
+      command: `node_modules/.bin/vite --config apps/demo-shop/vite.config.ts --host 127.0.0.1 --port ${port} --strictPort`,
+      url: `http://127.0.0.1:${port}/`,
+      reuseExistingServer: !process.env.CI,
+      timeout: 120_000,
+    },
+    {
+      command: `node_modules/.bin/vite --config packages/sdk/e2e/vite.config.ts --host 127.0.0.1 --port ${sdkPort} --strictPort`,
+      url: `http://127.0.0.1:${sdkPort}/sdk/index.html`,
+      reuseExistingServer: !process.env.CI,
+      timeout: 120_000,
+    },
+  ],
 });

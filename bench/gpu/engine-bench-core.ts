@@ -1,5 +1,5 @@
 // The WebGPU engine benchmark, independent of where the GPUDevice comes from: a browser page (smoke test in
-// packages/sdk/e2e/webgpu-bench.spec.ts) or Dawn in Node on a real GPU (engine-bench.ts → engine-bench.mjs).
+// apps/demo-shop/e2e/engine-bench.spec.ts) or Dawn in Node on a real GPU (engine-bench.ts → engine-bench.mjs).
 // Per bundle kind and catalogue size: random-weight bundle (real codec), the WebGPU engine on the given
 // device and the CPU engine; p50/p95/p99 of recommend() over random sessions (lengths 1–50, k = 20,
 // seen items excluded) after warm-up, time to score 100 sessions, and top-k agreement with the CPU engine.

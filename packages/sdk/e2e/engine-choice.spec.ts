@@ -4,7 +4,7 @@
 // stored in localStorage, and a reload reads it back ('cached') without measuring again.
 import { expect, test, type Page } from '@playwright/test';
 import { randomBundleFiles } from '../src/testing/random-bundle.ts';
-import type { Sdk } from '../../../apps/demo-shop/test-pages/sdk/harness.ts';
+import type { Sdk } from './pages/sdk/harness.ts';
 import type { EngineChoice } from '../src/index.ts';
 
 type HarnessWindow = Window & { sdk: Sdk; devicesRequested?: number };
@@ -67,7 +67,7 @@ interface Result {
 }
 
 async function createAndChoose(page: Page, backend: 'auto' | 'webgpu'): Promise<Result> {
-  await page.goto('/test-pages/sdk/index.html');
+  await page.goto('/sdk/index.html');
   await expect(page.locator('#status')).toHaveText('ready', { timeout: 60_000 });
   return page.evaluate(
     async ({ model, backend }) => {

@@ -4,7 +4,7 @@
 // Bundles are random-weight bundles from the real codec, served through page.route.
 import { expect, test, type Page, type Route } from '@playwright/test';
 import { randomBundleFiles } from '../src/testing/random-bundle.ts';
-import type { Sdk } from '../../../apps/demo-shop/test-pages/sdk/harness.ts';
+import type { Sdk } from './pages/sdk/harness.ts';
 import type { Recommender } from '../src/index.ts';
 
 type HarnessWindow = Window & { sdk: Sdk; rec?: Recommender };
@@ -49,7 +49,7 @@ function versionOf(files: Map<string, Uint8Array>): string {
 
 async function openHarness(page: Page): Promise<void> {
   page.on('pageerror', (err) => console.log('page error:', err.message));
-  await page.goto('/test-pages/sdk/index.html');
+  await page.goto('/sdk/index.html');
   await expect(page.locator('#status')).toHaveText('ready', { timeout: 60_000 });
 }
 

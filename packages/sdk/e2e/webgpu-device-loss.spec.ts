@@ -24,7 +24,7 @@ const harness = (page: Page) => page.evaluate.bind(page);
 
 async function openHarness(page: Page): Promise<void> {
   page.on('pageerror', (err) => console.log('page error:', err.message));
-  await page.goto('/test-pages/webgpu/index.html');
+  await page.goto('/webgpu/index.html');
   await expect(page.locator('#status')).toHaveText('ready', { timeout: 60_000 });
 }
 

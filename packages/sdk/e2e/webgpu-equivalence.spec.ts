@@ -3,22 +3,7 @@
 // blocks) and random sessions of length 1–50, the WebGPU top-k equals the CPU top-k (swaps only inside
 // 1e-5 relative score ties) and every score is within 1e-4 relative of the CPU's. Runs in real Chromium
 // (SwiftShader without a GPU); sizes are kept small because SwiftShader is slow on 2 shared cores.
-import { expect, test, type Page } from '@playwright/test';
-import type {
-  EquivalenceCase,
-  EquivalenceReport,
-} from '../../../apps/demo-shop/test-pages/webgpu/harness.ts';
-
-type Harness = { equivalence(c: EquivalenceCase): Promise<EquivalenceReport> };
-
-async function openHarness(page: Page): Promise<void> {
-  page.on('pageerror', (err) => console.log('page error:', err.message));
-  await page.goto('/test-pages/webgpu/index.html');
-  await expect(page.locator('#status')).toHaveText('ready', { timeout: 60_000 });
-}
-
-const run = (page: Page, c: EquivalenceCase) =>
-  page.evaluate((c) => (window as unknown as { webgpuHarness: Harness }).webgpuHarness.equivalence(c), c);
+import { equivalenceTests, type EquivalenceCase } from './equivalence.ts';
 
 const cases: { name: string; c: EquivalenceCase }[] = [
   {
@@ -174,61 +159,6 @@ const cases: { name: string; c: EquivalenceCase }[] = [
   },
 ];
 
-// The generic-op comparison engine computes the same thing (tfjs's topk does not promise the tie rule, so
-// only cases without exact score ties are used).
-const tfjsCases: { name: string; c: EquivalenceCase }[] = [
-  {
-    name: 'tfjs-webgpu: full, V=1001, 2 heads',
-    c: {
-      kind: 'full',
-      engine: 'tfjs-webgpu',
-      bundle: { numItems: 1001, dim: 32, heads: 2, seed: 1 },
-      sessions: 4,
-      ks: [10, 100],
-    },
-  },
-  {
-    name: 'tfjs-webgpu: compositional, V=2049, M=5',
-    c: {
-      kind: 'compositional',
-      engine: 'tfjs-webgpu',
-      bundle: { numItems: 2049, dim: 32, M: 5, K: 256, seed: 4 },
-      sessions: 4,
-      ks: [10],
-    },
-  },
-  {
-    name: 'tfjs-webgpu: compositional with a repeat head, V=2049',
-    c: {
-      kind: 'compositional',
-      engine: 'tfjs-webgpu',
-      bundle: { numItems: 2049, dim: 32, M: 4, K: 32, seed: 13, repeatHead: 6 },
-      sessions: 4,
-      ks: [10],
-    },
-  },
-  {
-    name: 'tfjs-webgpu: compositional with a popularity prior and a repeat head, V=2049',
-    c: {
-      kind: 'compositional',
-      engine: 'tfjs-webgpu',
-      bundle: { numItems: 2049, dim: 32, M: 4, K: 32, seed: 15, repeatHead: 4, popularityPrior: 1000 },
-      sessions: 4,
-      ks: [10],
-    },
-  },
-  {
-    name: 'tfjs-webgpu: tt, V=1500',
-    c: {
-      kind: 'tt',
-      engine: 'tfjs-webgpu',
-      bundle: { numItems: 1500, dim: 32, seed: 6 },
-      sessions: 3,
-      ks: [10],
-    },
-  },
-];
-
 // The same engine in a Web Worker (webgpu-worker.ts) answers the same.
 const workerCases: { name: string; c: EquivalenceCase }[] = [
   {
@@ -253,17 +183,4 @@ const workerCases: { name: string; c: EquivalenceCase }[] = [
   },
 ];
 
-test.describe('WebGPU engine ≡ CPU engine', () => {
-  test.describe.configure({ timeout: 180_000 });
-  for (const { name, c } of [...cases, ...tfjsCases, ...workerCases]) {
-    test(name, async ({ page }) => {
-      await openHarness(page);
-      const report = await run(page, c);
-      console.log(
-        `${name}: ${report.cases} cases, max score rel err ${report.maxScoreRelErr.toExponential(2)}, tie swaps ${report.swaps}`,
-      );
-      expect(report.failures).toEqual([]);
-      expect(report.cases).toBe(c.sessions * c.ks.length);
-    });
-  }
-});
+equivalenceTests('WebGPU engine ≡ CPU engine', '/webgpu/index.html', [...cases, ...workerCases]);

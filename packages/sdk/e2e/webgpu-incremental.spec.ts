@@ -6,16 +6,13 @@
 // relative ties), scores within 1e-4 relative (the tolerances of webgpu-equivalence.spec.ts), and the engine
 // encoded exactly the rows it should (1 per appended click, the whole window otherwise).
 import { expect, test, type Page } from '@playwright/test';
-import type {
-  IncrementalCase,
-  IncrementalReport,
-} from '../../../apps/demo-shop/test-pages/webgpu/harness.ts';
+import type { IncrementalCase, IncrementalReport } from './pages/webgpu/harness-lib.ts';
 
 type Harness = { incremental(c: IncrementalCase): Promise<IncrementalReport> };
 
 async function openHarness(page: Page): Promise<void> {
   page.on('pageerror', (err) => console.log('page error:', err.message));
-  await page.goto('/test-pages/webgpu/index.html');
+  await page.goto('/webgpu/index.html');
   await expect(page.locator('#status')).toHaveText('ready', { timeout: 60_000 });
 }
 

@@ -2,10 +2,7 @@
 // agree (buffer limits, dispatch over 65,535 workgroups folded into 2-D, top-k over 977 tiles). Latency is
 // printed for the README, never asserted (timing targets belong to the benchmark).
 import { expect, test, type Page } from '@playwright/test';
-import type {
-  EquivalenceCase,
-  EquivalenceReport,
-} from '../../../apps/demo-shop/test-pages/webgpu/harness.ts';
+import type { EquivalenceCase, EquivalenceReport } from './pages/webgpu/harness-lib.ts';
 
 type Harness = {
   equivalence(c: EquivalenceCase): Promise<EquivalenceReport>;
@@ -13,7 +10,7 @@ type Harness = {
 
 async function openHarness(page: Page): Promise<void> {
   page.on('pageerror', (err) => console.log('page error:', err.message));
-  await page.goto('/test-pages/webgpu/index.html');
+  await page.goto('/webgpu/index.html');
   await expect(page.locator('#status')).toHaveText('ready', { timeout: 60_000 });
 }
 

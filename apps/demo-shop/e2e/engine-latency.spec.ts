@@ -1,7 +1,7 @@
 // Quick in-page p50/p95 of recommend() per bundle kind on the CPU, WebGPU and tfjs-webgpu engines, at the
 // Tmall catalogue size (40,728 items, N = 128), for the engine README. Prints, never asserts timings
 // (targets belong to the benchmark, bench/). Opt-in because it is slow under SwiftShader:
-//   WEBGPU_LATENCY=1 npx playwright test packages/sdk/e2e/webgpu-latency.spec.ts
+//   WEBGPU_LATENCY=1 npx playwright test apps/demo-shop/e2e/engine-latency.spec.ts
 import { expect, test, type Page } from '@playwright/test';
 
 type Latency = Record<string, { p50: number; p95: number; createMs: number }>;
@@ -13,7 +13,7 @@ type Harness = {
 
 async function openHarness(page: Page): Promise<void> {
   page.on('pageerror', (err) => console.log('page error:', err.message));
-  await page.goto('/test-pages/webgpu/index.html');
+  await page.goto('/test-pages/bench/index.html');
   await expect(page.locator('#status')).toHaveText('ready', { timeout: 60_000 });
 }
 

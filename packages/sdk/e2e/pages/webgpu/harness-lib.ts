@@ -1,6 +1,7 @@
-// Test harness for the WebGPU engine (Playwright: packages/sdk/e2e/webgpu-*.spec.ts). Builds random bundles
-// with the real codec, runs the CPU reference and the WebGPU engine on the same sessions in this page, and
-// returns plain JSON verdicts the specs assert on.
+// Test harness for the WebGPU engine (Playwright: packages/sdk/e2e/webgpu-*.spec.ts, page ./index.html). Builds
+// random bundles with the real codec, runs the CPU reference and a GPU engine on the same sessions in the page,
+// and returns plain JSON verdicts the specs assert on. Other pages reuse it with engines of their own
+// (`gpuEngines`: the demo app's benchmark page adds its tfjs comparison engine).
 import {
   decodeBundle,
   decodeBundleFromFiles,
@@ -12,8 +13,6 @@ import type { Engine, ScoredItem } from '@session-rec/sdk/engine/types';
 import { createWebGpuEngine, type WebGpuEngine } from '@session-rec/sdk/engine/webgpu';
 import { createRecommender } from '@session-rec/sdk';
 import { createWebGpuWorkerEngine } from '@session-rec/sdk/engine/webgpu-worker';
-import { acquireDevice } from '@session-rec/sdk/engine/webgpu';
-import { runEngineBench, type BenchConfig } from '../../../../bench/gpu/engine-bench-core.ts';
 import { randomBundleFiles, seededRandom, type RandomBundleOptions } from '@session-rec/sdk/testing';
 
 export interface EquivalenceCase {
@@ -24,8 +23,8 @@ export interface EquivalenceCase {
   /** Relative tolerance for score equality, and for a rank swap to count as a tie. */
   scoreTol?: number;
   tieTol?: number;
-  /** Compare tfjs-webgpu instead of the hand-written engine. */
-  engine?: 'webgpu' | 'tfjs-webgpu' | 'webgpu-worker';
+  /** The engine compared with the CPU (a key of `gpuEngines`); default the hand-written `webgpu`. */
+  engine?: string;
 }
 
 export interface EquivalenceReport {
@@ -99,13 +98,17 @@ function compare(
   return { failures, maxRel, swaps };
 }
 
-async function gpuEngineFor(
-  bundle: ModelBundle,
-  which: 'webgpu' | 'tfjs-webgpu' | 'webgpu-worker',
-): Promise<Engine> {
-  if (which === 'webgpu-worker') return createWebGpuWorkerEngine(bundle);
-  if (which === 'webgpu') return createWebGpuEngine(bundle);
-  return (await import('../../src/bench/tfjs-engine.ts')).createTfjsEngine(bundle);
+/** The GPU engines a case can name; a page may add its own. */
+export const gpuEngines: Record<string, (bundle: ModelBundle) => Promise<Engine>> = {
+  webgpu: (bundle) => createWebGpuEngine(bundle),
+  'webgpu-worker': (bundle) => createWebGpuWorkerEngine(bundle),
+};
+
+async function gpuEngineFor(bundle: ModelBundle, which: string): Promise<Engine> {
+  const factory = gpuEngines[which];
+  if (!factory)
+    throw new Error(`no GPU engine "${which}" on this page (${Object.keys(gpuEngines).join(', ')})`);
+  return factory(bundle);
 }
 
 async function equivalence(c: EquivalenceCase): Promise<EquivalenceReport> {
@@ -327,7 +330,7 @@ async function latency(o: {
   bundle: RandomBundleOptions;
   sessions: number;
   k: number;
-  engines?: ('cpu' | 'webgpu' | 'tfjs-webgpu')[];
+  engines?: string[];
 }) {
   const bundle = await makeBundle(o.kind, o.bundle);
   const V = bundle.manifest.hyper.numItems;
@@ -461,17 +464,7 @@ async function sdkDeviceLoss(modelUrl: string, itemIds: string[]) {
   }
 }
 
-/** The GPU-machine benchmark's core (bench/gpu/), run here on small sizes so that CI proves it works. */
-async function engineBench(configs: BenchConfig[]) {
-  const { device } = await acquireDevice();
-  try {
-    return await runEngineBench(device, { configs, sessions: 12, warmup: 2, k: 20, growingSessions: 2 });
-  } finally {
-    device.destroy();
-  }
-}
-
-const harness = {
+export const webgpuHarness = {
   equivalence,
   incremental,
   deviceLoss,
@@ -479,7 +472,10 @@ const harness = {
   latency,
   growingLatency,
   adapterInfo,
-  engineBench,
 };
-(window as unknown as { webgpuHarness: typeof harness }).webgpuHarness = harness;
-document.getElementById('status')!.textContent = 'ready';
+
+/** Puts `harness` on `window.webgpuHarness` and tells the spec the page is ready. */
+export function installHarness(harness: object): void {
+  (window as unknown as { webgpuHarness: object }).webgpuHarness = harness;
+  document.getElementById('status')!.textContent = 'ready';
+}

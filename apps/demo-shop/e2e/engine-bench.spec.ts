@@ -6,7 +6,7 @@ import type { BenchConfig, BenchRow } from '../../../bench/gpu/engine-bench-core
 
 test('the engine benchmark runs every kind and agrees with the CPU engine', async ({ page }) => {
   test.setTimeout(180_000);
-  await page.goto('/test-pages/webgpu/index.html');
+  await page.goto('/test-pages/bench/index.html');
   await expect(page.locator('#status')).toHaveText('ready', { timeout: 60_000 });
   const configs: BenchConfig[] = [
     { kind: 'compositional', bundle: { numItems: 3001, dim: 32, M: 4, K: 256, seed: 1 } },
