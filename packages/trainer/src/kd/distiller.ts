@@ -16,7 +16,8 @@ import {
   type CandidateBatch,
   type CandidateTensors,
 } from './candidate-rows.ts';
-import { DEFAULT_CONTRASTIVE_TEMPERATURE, infoNce } from './contrastive.ts';
+import { infoNce } from './contrastive.ts';
+import { datasetDefaults, type KdDefaults } from '../model/dataset-defaults.ts';
 import { recombine } from './recombine.ts';
 import { softTargetKlFromTables } from './soft-targets.ts';
 import { hotColdRepresentations, maskedPrefixReadout, type ReadoutWeights } from './sub-session.ts';
@@ -271,8 +272,7 @@ export class Distiller {
   }
 }
 
-/** SPEC §3 defaults per dataset (η, β); γ = 0.3, τ = 0.2 for both. Unknown datasets get Tmall's. */
-export function paperKdDefaults(dataset: string): { eta: number; beta: number; gamma: number; tau: number } {
-  const rr = /retail/i.test(dataset);
-  return { eta: rr ? 0.7 : 0.8, beta: rr ? 0.5 : 0.01, gamma: 0.3, tau: DEFAULT_CONTRASTIVE_TEMPERATURE };
+/** SPEC §3 defaults per dataset (η, β); γ = 0.3, τ = 0.2 for both: the row of model/dataset-defaults.ts. */
+export function paperKdDefaults(dataset: string): KdDefaults {
+  return { ...datasetDefaults(dataset).kd };
 }

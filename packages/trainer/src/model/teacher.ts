@@ -2,14 +2,13 @@
 // and its reconstruction from a `full` bundle (students and KD start from it).
 import { readBundleDir } from '@session-rec/sdk/bundle/node';
 import { Backbone, type BackboneHyper } from './backbone.ts';
+import { datasetDefaults } from './dataset-defaults.ts';
 import { FullItemTable } from './full-table.ts';
 import { SessionModel } from './session-model.ts';
 
-/** Paper presets; any other dataset gets the Tmall ones. */
+/** The dataset's row of the defaults table (dataset-defaults.ts: the paper's presets, or the stated fallback). */
 export function teacherPreset(dataset: string): Omit<BackboneHyper, 'embScale'> {
-  const base = { blocks: 1, maxLen: 50, layerNormEps: 1e-8 };
-  if (/retail/i.test(dataset)) return { ...base, dim: 256, heads: 2, dropout: 0.2 };
-  return { ...base, dim: 128, heads: 1, dropout: 0.5 };
+  return { ...datasetDefaults(dataset).teacher };
 }
 
 export function createTeacher(numItems: number, hyper: BackboneHyper, seed: number): SessionModel {

@@ -2,7 +2,7 @@
 // [--items 50000] [--days 30] [--seed 1] [--time epoch-s|iso]`: writes a synthetic click log (for timing
 // `pnpm train prepare`; see synthetic-events.ts).
 import { parseArgs } from 'node:util';
-import { num } from '../cli/flags.ts';
+import { num } from '../flags.ts';
 import { writeSyntheticEvents } from './synthetic-events.ts';
 
 const { values } = parseArgs({

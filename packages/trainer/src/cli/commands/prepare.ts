@@ -3,7 +3,7 @@
 // (src/prepare/ does the work; this file parses flags and prints the summary).
 import type { Command } from 'commander';
 import { describeSummary, parseDuration, PREPARE_DEFAULTS, prepareEvents } from '../../prepare/index.ts';
-import { num } from '../flags.ts';
+import { num } from '../../flags.ts';
 
 interface PrepareFlags {
   events: string;

@@ -45,7 +45,7 @@ import { PriorSearch, priorGrid } from '../../repeat-head/prior-search.ts';
 import { recentPopularityOrder, type TimedSessions } from '../../repeat-head/recent-popularity.ts';
 import { readDataset } from '../../data/index.ts';
 import { datasetItemId, validationPositions, splitValidation } from '../../data/index.ts';
-import { num } from '../flags.ts';
+import { num } from '../../flags.ts';
 import { progressPrinter } from '../progress.ts';
 import { withTensorTrainRows } from '../../eval/tensor-train-rows.ts';
 

@@ -121,4 +121,20 @@ describe('pnpm train student', () => {
     if (r.bestEpochStage === 'kd')
       expect((await readBundleDir(join(tmp, 'teacher-after'))).manifest.kind).toBe('full');
   });
+
+  it('checks every flag before the teacher loads: a mistyped --loss fails first', async () => {
+    const data = join(tmp, 'fixture-flags');
+    writeDataset(data);
+    const missingTeacher = join(tmp, 'no-such-teacher');
+    await expect(
+      train(['--dataset', data, '--teacher', missingTeacher, '--loss', 'sampeld']),
+    ).rejects.toThrow(/^--loss: expected full or sampled, got "sampeld"$/);
+    await expect(
+      train(['--dataset', data, '--teacher', missingTeacher, '--code-init', 'kmeans']),
+    ).rejects.toThrow(/--code-init/);
+    // with the flags right, the same command gets as far as the (missing) teacher
+    await expect(train(['--dataset', data, '--teacher', missingTeacher, '--backend', 'cpu'])).rejects.toThrow(
+      /no-such-teacher/,
+    );
+  });
 });

@@ -37,7 +37,7 @@ import { exportModelBundle } from '../../train/export-bundle.ts';
 import { NegativeSampler } from '../../train/sampled-softmax.ts';
 import { readDataset } from '../../data/index.ts';
 import { splitValidation } from '../../data/index.ts';
-import { num } from '../flags.ts';
+import { num } from '../../flags.ts';
 
 interface TensorTrainFlags {
   dataset: string;

@@ -1,0 +1,400 @@
+// The compositional student pipeline (EODRec Sec. 4–5): config → data → the `full` teacher bundle →
+// codes initialised (residual k-means or the code MLP) → stage 1 (L_rec + L_mse) → stage 2 (bidirectional
+// self-supervised KD) → `compositional` bundle (argmax codes), the KD-updated teacher's bundle, a report.
+// Every flag is checked by studentConfig before the teacher loads.
+import { readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { MIN_POPULARITY_LENGTH } from '@session-rec/sdk/bundle';
+import { readBundleDir } from '@session-rec/sdk/bundle/node';
+import {
+  hotColdSplit,
+  popularityCounts,
+  readDataset,
+  sessionPopularityOrder,
+  splitValidation,
+} from '../data/index.ts';
+import { num, oneOf, optional } from '../flags.ts';
+import { paperKdDefaults, type KdSwitches, type RecLoss } from '../kd/distiller.ts';
+import { evaluateWithCpuEngine } from '../kd/evaluate-student.ts';
+import { prefixVariableNames } from '../kd/model-scope.ts';
+import { trainStudent } from '../kd/train-student.ts';
+import { Backbone } from '../model/backbone.ts';
+import { compositionalCompressionRatio } from '../model/compositional-codes.ts';
+import { CompositionalItemTable } from '../model/compositional.ts';
+import { describeFallbackDefaults } from '../model/dataset-defaults.ts';
+import type { FullItemTable } from '../model/full-table.ts';
+import { SessionModel } from '../model/session-model.ts';
+import { loadTeacherFromBundle, teacherPreset } from '../model/teacher.ts';
+import { defaultTeacherBundle, runPaths } from '../paths.ts';
+import { selectBackend, type BackendName } from '../train/backend.ts';
+import { encodeModelBundle, exportModelBundle, type ExportOptions } from '../train/export-bundle.ts';
+import { NegativeSampler } from '../train/sampled-softmax.ts';
+import { commandLine, headlineMetrics, machineInfo, round2, writeReport } from './report.ts';
+
+/** The command line's values, as commander hands them over (strings; booleans for switches). */
+export interface StudentFlags {
+  dataset: string;
+  teacher?: string;
+  M: string;
+  K: string;
+  out?: string;
+  teacherOut?: string;
+  report?: string;
+  checkpoint?: string;
+  resume?: boolean;
+  pretrainEpochs: string;
+  epochs: string;
+  seed?: string;
+  maxMinutes: string;
+  pretrainMinutes?: string;
+  validLimit?: string;
+  eta?: string;
+  beta?: string;
+  gamma?: string;
+  tau?: string;
+  gumbelTemperature: string;
+  contrastive: boolean;
+  bidirectional: boolean;
+  softTargets: boolean;
+  mixup: boolean;
+  kd: boolean;
+  initEncoder: string;
+  codeWarmupSteps: string;
+  loss: string;
+  negatives: string;
+  lr: string;
+  l2: string;
+  batchPositions: string;
+  patience: string;
+  validFraction: string;
+  tableDtype: string;
+  packCodes?: boolean;
+  kdFreezeCodeLogits?: boolean;
+  backend?: string;
+  checkpointMinutes: string;
+  progress: boolean;
+  teacherTest: boolean;
+  codeInit: string;
+  codeMargin: string;
+  etaAnneal?: string | true;
+}
+
+export type StudentConfig = ReturnType<typeof studentConfig>;
+
+const int =
+  (flag: string, min = 1) =>
+  (v: string) =>
+    num(v, flag, { integer: true, min });
+const nonNegative = (flag: string) => (v: string) => num(v, flag, { min: 0 });
+
+/** Every flag parsed and checked; nothing read or loaded yet. */
+export function studentConfig(flags: StudentFlags) {
+  const codeInit = oneOf(flags.codeInit, 'code-init', ['rq', 'mlp'] as const);
+  return {
+    datasetDir: resolve(flags.dataset),
+    teacher: flags.teacher,
+    M: int('M')(flags.M),
+    K: int('K', 2)(flags.K),
+    out: flags.out,
+    teacherOut: flags.teacherOut,
+    report: flags.report,
+    checkpoint: flags.checkpoint,
+    resume: Boolean(flags.resume),
+    pretrainEpochs: int('pretrain-epochs', 0)(flags.pretrainEpochs),
+    kdEpochs: int('epochs', 0)(flags.epochs),
+    seed: optional(flags.seed, int('seed', 0)),
+    maxMinutes: nonNegative('max-minutes')(flags.maxMinutes),
+    pretrainMaxMinutes: optional(flags.pretrainMinutes, nonNegative('pretrain-minutes')),
+    validLimit: optional(flags.validLimit, int('valid-limit')),
+    eta: optional(flags.eta, nonNegative('eta')),
+    beta: optional(flags.beta, nonNegative('beta')),
+    gamma: optional(flags.gamma, nonNegative('gamma')),
+    tau: optional(flags.tau, (v) => num(v, 'tau', { min: 1e-6 })),
+    gumbelTemperature: num(flags.gumbelTemperature, 'gumbel-temperature', { min: 1e-6 }),
+    switches: {
+      kd: flags.kd,
+      contrastive: flags.contrastive,
+      softTargets: flags.softTargets,
+      bidirectional: flags.bidirectional,
+    } satisfies KdSwitches,
+    mixup: flags.mixup,
+    initEncoder: oneOf(flags.initEncoder, 'init-encoder', ['teacher', 'random'] as const),
+    codeInit,
+    codeMargin: codeInit === 'rq' ? nonNegative('code-margin')(flags.codeMargin) : null,
+    codeWarmupSteps: codeInit === 'mlp' ? int('code-warmup-steps', 0)(flags.codeWarmupSteps) : 0,
+    loss: oneOf(flags.loss, 'loss', ['full', 'sampled'] as const),
+    negatives: int('negatives')(flags.negatives),
+    lr: nonNegative('lr')(flags.lr),
+    l2: nonNegative('l2')(flags.l2),
+    positionsPerBatch: int('batch-positions')(flags.batchPositions),
+    patience: int('patience')(flags.patience),
+    validFraction: nonNegative('valid-fraction')(flags.validFraction),
+    tableDtype: oneOf(flags.tableDtype, 'table-dtype', ['float32', 'float16'] as const),
+    packCodes: Boolean(flags.packCodes),
+    kdFreezeCodeLogits: Boolean(flags.kdFreezeCodeLogits),
+    backend: flags.backend as BackendName | undefined,
+    checkpointEveryMinutes: nonNegative('checkpoint-minutes')(flags.checkpointMinutes),
+    progress: flags.progress,
+    teacherTest: flags.teacherTest,
+    etaAnneal:
+      flags.etaAnneal === undefined
+        ? undefined
+        : flags.etaAnneal === true
+          ? 1
+          : num(flags.etaAnneal, 'eta-anneal', { min: 1e-6 }),
+    command: commandLine(),
+  };
+}
+
+/** Run name: dataset, M, K and the ablation switches that are off. */
+export function studentRunName(dataset: string, M: number, K: number, switches: KdSwitches, mixup: boolean) {
+  const off = [
+    !switches.kd && 'no-kd',
+    switches.kd && !switches.contrastive && 'no-contrastive',
+    switches.kd && !switches.bidirectional && 'no-bidirectional',
+    switches.kd && !switches.softTargets && 'no-soft-targets',
+    !mixup && 'no-mixup',
+  ].filter(Boolean);
+  return [`${dataset}-M${M}-K${K}`, ...off].join('-');
+}
+
+function dirBytes(dir: string): number {
+  return readdirSync(dir).reduce((s, f) => s + statSync(join(dir, f)).size, 0);
+}
+
+/** How many items use each codeword: [M][K] counts (Fig. 6). */
+export function codeUsage(codes: Int32Array, M: number, K: number): number[][] {
+  const usage = Array.from({ length: M }, () => new Array<number>(K).fill(0));
+  for (let i = 0; i < codes.length; i++) usage[i % M]![codes[i]!]!++;
+  return usage;
+}
+
+export async function trainStudentPipeline(config: StudentConfig) {
+  const started = new Date();
+  const t0 = performance.now();
+  const log = (l: string) => process.stderr.write(l + '\n');
+  const backend = await selectBackend(config.backend);
+  const data = readDataset(config.datasetDir);
+  const fallback = describeFallbackDefaults(data.name);
+  if (fallback) log(fallback);
+  const { M, K, switches } = config;
+  const paper = paperKdDefaults(data.name);
+  const eta = config.mixup ? (config.eta ?? paper.eta) : 0;
+  const weights = {
+    beta: config.beta ?? paper.beta,
+    gamma: config.gamma ?? paper.gamma,
+    tau: config.tau ?? paper.tau,
+    l2: config.l2,
+  };
+  const run = studentRunName(data.name, M, K, switches, config.mixup);
+  const paths = runPaths(run);
+  const teacherDir = resolve(config.teacher ?? defaultTeacherBundle(data.name));
+  const out = resolve(config.out ?? paths.bundle);
+  const teacherOut = resolve(config.teacherOut ?? paths.teacherAfterKd);
+  const reportPath = resolve(config.report ?? paths.report);
+  const checkpointDir = resolve(config.checkpoint ?? paths.checkpoint);
+
+  const teacher = await loadTeacherFromBundle(teacherDir, { dropout: teacherPreset(data.name).dropout });
+  if (teacher.table.numItems !== data.numItems)
+    throw new RangeError(
+      `teacher ${teacherDir} has ${teacher.table.numItems} items, dataset ${data.name} has ${data.numItems}`,
+    );
+  const teacherManifest = (await readBundleDir(teacherDir)).manifest;
+  const seed = config.seed ?? Number(teacherManifest.info?.seed ?? 42);
+  prefixVariableNames(teacher.variables(), 'teacher/');
+  const teacherItems = (teacher.table as FullItemTable).items;
+
+  // backbone.params keeps the bundle names as keys (the variables themselves now carry the teacher/ prefix).
+  const init =
+    config.initEncoder === 'teacher'
+      ? new Map(
+          [...teacher.backbone.params].map(([n, v]) => [n, Float32Array.from(v.dataSync() as Float32Array)]),
+        )
+      : undefined;
+  const table = new CompositionalItemTable(() => teacherItems, {
+    M,
+    K,
+    mixup: eta,
+    gumbelTemperature: config.gumbelTemperature,
+    seed,
+  });
+  const student = new SessionModel(
+    new Backbone(teacher.hyper, { seed: seed + 1, ...(init ? { init } : {}) }),
+    table,
+  );
+
+  const split = splitValidation(data.trainSessions, { fraction: config.validFraction, seed: seed });
+  // Popularity, counted once: the hot/cold split, the negative sampler, and the bundles' orders.
+  const counts = popularityCounts(split.train, data.numItems);
+  const popularityOrder = sessionPopularityOrder(data.trainSessions, data.numItems);
+  const hot = hotColdSplit(counts, 0.2);
+  const ratioEq11 = compositionalCompressionRatio(data.numItems, teacher.hyper.dim, M, K);
+  log(
+    `student ${run}: ${data.numItems} items, N=${teacher.hyper.dim}, M=${M}, K=${K} (Eq. 11 ratio ${ratioEq11.toFixed(1)}), ` +
+      `η=${eta}, β=${weights.beta}, γ=${weights.gamma}, τ=${weights.tau}, switches ${JSON.stringify(switches)}; backend ${backend}`,
+  );
+
+  const resuming = config.resume;
+  let codeInit: ReturnType<CompositionalItemTable['initFromResidualKMeans']> | null = null;
+  if (config.codeInit === 'rq') {
+    if (resuming)
+      table.ensureCodeOffsets(); // the checkpoint holds the offsets
+    else codeInit = table.initFromResidualKMeans({ margin: config.codeMargin!, seed, log });
+  }
+  let warmup: { steps: number; mseBefore: number; mseAfter: number } | null = null;
+  if (config.codeWarmupSteps > 0 && !resuming)
+    warmup = table.warmUpCodes(config.codeWarmupSteps, { lr: 1e-2, itemsPerStep: 4096, seed, log });
+
+  const recLoss: RecLoss =
+    config.loss === 'sampled'
+      ? { kind: 'sampled', sampler: new NegativeSampler(Float64Array.from(counts), config.negatives) }
+      : { kind: 'full' };
+  const options = {
+    recLoss,
+    pretrainEpochs: config.pretrainEpochs,
+    kdEpochs: config.kdEpochs,
+    switches,
+    weights,
+    lr: config.lr,
+    positionsPerBatch: config.positionsPerBatch,
+    seed,
+    patience: config.patience,
+    maxMinutes: config.maxMinutes,
+    ...(config.pretrainMaxMinutes !== undefined ? { pretrainMaxMinutes: config.pretrainMaxMinutes } : {}),
+    ...(config.validLimit !== undefined ? { validLimit: config.validLimit } : {}),
+    checkpointDir,
+    checkpointEveryMinutes: config.checkpointEveryMinutes,
+    resume: resuming,
+    validateTeacher: true,
+    kdFreezeCodeLogits: config.kdFreezeCodeLogits,
+    ...(config.etaAnneal !== undefined ? { etaAnneal: config.etaAnneal } : {}),
+    progress: config.progress,
+  };
+  const result = await trainStudent(student, teacher, split, hot, options);
+  const { recLoss: _sampler, ...reportedOptions } = options; // the sampler's tables are not configuration
+  log(`training stopped: ${result.stopReason}; best epoch ${result.bestEpoch}`);
+
+  const test = await evaluateWithCpuEngine(student, data.testCases);
+  log(`student test (CPU engine, = pnpm eval): ${JSON.stringify(test)}`);
+  // Both models hold the weights of the best STUDENT epoch; the teacher differs from its bundle only if
+  // that epoch is a bidirectional-KD one.
+  const bestStage = result.history.find((e) => e.epoch === result.bestEpoch)?.stage ?? null;
+  const teacherUpdated = switches.kd && switches.bidirectional && bestStage === 'kd';
+  const teacherTest =
+    teacherUpdated && config.teacherTest ? await evaluateWithCpuEngine(teacher, data.testCases) : null;
+  if (teacherTest) log(`teacher after KD test (CPU engine, = pnpm eval): ${JSON.stringify(teacherTest)}`);
+
+  const teacherBytes = dirBytes(teacherDir);
+  const { command } = config;
+  const exportOptions: ExportOptions = {
+    // The empty-session answer needs only the head of the order (docs/model.md: ≥ 1,000 or V); every byte counts here.
+    popularity: popularityOrder.slice(0, Math.min(MIN_POPULARITY_LENGTH, data.numItems)),
+    vocabulary: data.vocabulary,
+    tableDtype: config.tableDtype,
+    packCodes: config.packCodes,
+    metrics: headlineMetrics(test),
+    info: {
+      dataset: data.name,
+      model: 'compositional student (EODRec)',
+      M,
+      K,
+      eta,
+      ...weights,
+      switches,
+      seed,
+      bestEpoch: result.bestEpoch,
+      compressionRatioEq11: round2(ratioEq11),
+      teacherBundle: teacherDir,
+      teacherBundleVersion: teacherManifest.version,
+      teacherBundleBytes: teacherBytes,
+      command,
+    },
+  };
+  // The manifest states the byte ratio, known only once encoded: a first encoding in memory gives it.
+  const firstEncoding = await encodeModelBundle(student, exportOptions);
+  const ratioBytes = teacherBytes / [...firstEncoding.values()].reduce((s, f) => s + f.byteLength, 0);
+  const bundleBytes = await exportModelBundle(out, student, {
+    ...exportOptions,
+    info: { ...exportOptions.info, compressionRatioBytes: round2(ratioBytes) },
+  });
+  let teacherAfterBytes: number | null = null;
+  if (teacherUpdated) {
+    // The full teacher's popularity order (a `full` bundle carries all V, like the teacher's own).
+    teacherAfterBytes = await exportModelBundle(teacherOut, teacher, {
+      popularity: popularityOrder,
+      vocabulary: data.vocabulary,
+      tableDtype: 'float32',
+      metrics: teacherTest ? headlineMetrics(teacherTest) : undefined,
+      info: {
+        dataset: data.name,
+        model: 'teacher after bidirectional KD',
+        from: teacherDir,
+        student: run,
+        command,
+      },
+    });
+  }
+
+  const report = {
+    model: 'compositional student',
+    run,
+    kind: 'compositional',
+    dataset: {
+      name: data.name,
+      dir: config.datasetDir,
+      numItems: data.numItems,
+      trainSessions: split.train.length,
+      validSessions: split.valid.length,
+      testCases: data.testCases.length,
+    },
+    configuration: {
+      M,
+      K,
+      eta,
+      gumbelTemperature: config.gumbelTemperature,
+      initEncoder: config.initEncoder,
+      codeInit: config.codeInit,
+      codeMargin: config.codeMargin,
+      codeWarmupSteps: config.codeWarmupSteps,
+      loss: config.loss,
+      negatives: config.loss === 'sampled' ? config.negatives : null,
+      ...reportedOptions,
+      hyper: teacher.hyper,
+      tableDtype: config.tableDtype,
+      packCodes: config.packCodes,
+      backend,
+    },
+    codeWarmup: warmup,
+    residualKMeans: codeInit,
+    epochs: result.history,
+    bestEpoch: result.bestEpoch,
+    stopReason: result.stopReason,
+    test,
+    teacherAfterKdTest: teacherTest,
+    compression: {
+      eq11: ratioEq11,
+      bundleBytes,
+      teacherBundleBytes: teacherBytes,
+      bytesRatio: teacherBytes / bundleBytes,
+    },
+    bundle: { dir: out, bytes: bundleBytes },
+    bestEpochStage: bestStage,
+    teacherAfterKd: teacherUpdated
+      ? { dir: teacherOut, bytes: teacherAfterBytes, fromEpoch: result.bestEpoch }
+      : null,
+    codeUsage: codeUsage(table.currentCodes(), M, K),
+    wallSeconds: (performance.now() - t0) / 1000,
+    trainSeconds: result.trainSeconds,
+    machine: machineInfo(backend),
+    command,
+    startedAt: started.toISOString(),
+    finishedAt: new Date().toISOString(),
+  };
+  writeReport(reportPath, report);
+  log(
+    `bundle ${out} (${bundleBytes} bytes, ${ratioBytes.toFixed(1)}× smaller than the teacher's ${teacherBytes}), report ${reportPath}`,
+  );
+  student.dispose();
+  teacher.dispose();
+  return { bundle: { dir: out, bytes: bundleBytes }, report, reportPath };
+}
