@@ -2,7 +2,7 @@
 // case through the SDK's CPU engine and prints one JSON object of metrics (percent) to stdout.
 // Progress goes to stderr, so stdout stays machine-readable.
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { evaluateBundle } from '../eval/index.ts';
+import { evaluateBundle, roundMetrics } from '../eval/index.ts';
 import { TENSOR_TRAIN_ROWS, type TensorTrainRows } from '../eval/tensor-train-rows.ts';
 import { progressPrinter } from './progress.ts';
 
@@ -65,12 +65,10 @@ const program = new Command('eval')
       process.stderr.write(
         `eval: ${kind} bundle on ${dataset}, ${metrics.cases} cases in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
       );
-      const round = (m: Record<string, number>) =>
-        Object.fromEntries(Object.entries(m).map(([k, v]) => [k, k === 'cases' ? v : Number(v.toFixed(4))]));
       const out =
         repeat && newItem
-          ? { ...round(metrics), repeat: round(repeat), newItem: round(newItem) }
-          : round(metrics);
+          ? { ...roundMetrics(metrics), repeat: roundMetrics(repeat), newItem: roundMetrics(newItem) }
+          : roundMetrics(metrics);
       process.stdout.write(`${JSON.stringify(out)}\n`);
     },
   );

@@ -6,6 +6,7 @@ export {
   metricNames,
   metricsFromRanks,
   rankOfLabel,
+  roundMetrics,
   type Metrics,
 } from './metrics.ts';
 export {
@@ -22,5 +23,10 @@ export {
   type ScoreCasesOptions,
   type ScoredCaseVisitor,
 } from './prefix-groups.ts';
-export { evaluateBundle, type BundleMetrics, type EvaluateBundleOptions } from './evaluate-bundle.ts';
+export {
+  evaluateBundle,
+  evaluateThroughCpuEngine,
+  type BundleMetrics,
+  type EvaluateBundleOptions,
+} from './evaluate-bundle.ts';
 export { EvalInputError } from './errors.ts';

@@ -137,3 +137,8 @@ export function metricsFromRanks(
 
 /** `{"P@5": …, …, "cases": n}` as MetricAccumulator.result() and metricsFromRanks return it. */
 export type Metrics = Record<string, number>;
+
+/** Metrics rounded to 4 decimals (`cases` kept whole), as `pnpm eval` prints them. */
+export function roundMetrics(m: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(m).map(([k, v]) => [k, k === 'cases' ? v : Number(v.toFixed(4))]));
+}

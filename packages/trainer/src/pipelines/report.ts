@@ -26,11 +26,6 @@ export function headlineMetrics(m: Record<string, number>): Record<string, numbe
   return { 'P@10': round2(m['P@10']!), 'NDCG@10': round2(m['NDCG@10']!), 'MRR@10': round2(m['MRR@10']!) };
 }
 
-/** Metrics rounded to 4 decimals (`cases` kept), as `pnpm eval` prints them. */
-export function round4(m: Record<string, number>): Record<string, number> {
-  return Object.fromEntries(Object.entries(m).map(([k, v]) => [k, k === 'cases' ? v : Number(v.toFixed(4))]));
-}
-
 /** Writes the report as pretty JSON (creating its folder). */
 export function writeReport(path: string, report: unknown): void {
   mkdirSync(dirname(path), { recursive: true });
