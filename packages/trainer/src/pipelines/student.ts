@@ -14,7 +14,7 @@ import {
   splitValidation,
 } from '../data/index.ts';
 import { num, oneOf, optional } from '../flags.ts';
-import { paperKdDefaults, type KdSwitches, type RecLoss } from '../kd/distiller.ts';
+import { paperKdDefaults, type KdSwitches } from '../kd/distiller.ts';
 import { evaluateWithCpuEngine } from '../kd/evaluate-student.ts';
 import { prefixVariableNames } from '../kd/model-scope.ts';
 import { trainStudent } from '../kd/train-student.ts';
@@ -26,123 +26,65 @@ import type { FullItemTable } from '../model/full-table.ts';
 import { SessionModel } from '../model/session-model.ts';
 import { loadTeacherFromBundle, teacherPreset } from '../model/teacher.ts';
 import { defaultTeacherBundle, runPaths } from '../paths.ts';
-import { selectBackend, type BackendName } from '../train/backend.ts';
+import { selectBackend } from '../train/backend.ts';
 import { encodeModelBundle, exportModelBundle, type ExportOptions } from '../train/export-bundle.ts';
-import { NegativeSampler } from '../train/sampled-softmax.ts';
-import { commandLine, headlineMetrics, machineInfo, round2, writeReport } from './report.ts';
+import { headlineMetrics, machineInfo, round2, writeReport } from './report.ts';
+import {
+  datasetBlock,
+  distillationConfig,
+  distillationOptions,
+  int,
+  nonNegative,
+  type DistillationFlags,
+} from './training-config.ts';
 
 /** The command line's values, as commander hands them over (strings; booleans for switches). */
-export interface StudentFlags {
-  dataset: string;
+export interface StudentFlags extends DistillationFlags {
   teacher?: string;
   M: string;
   K: string;
-  out?: string;
   teacherOut?: string;
-  report?: string;
-  checkpoint?: string;
-  resume?: boolean;
-  pretrainEpochs: string;
   epochs: string;
-  seed?: string;
-  maxMinutes: string;
-  pretrainMinutes?: string;
-  validLimit?: string;
   eta?: string;
   beta?: string;
   gamma?: string;
   tau?: string;
   gumbelTemperature: string;
-  contrastive: boolean;
-  bidirectional: boolean;
-  softTargets: boolean;
-  mixup: boolean;
-  kd: boolean;
   initEncoder: string;
   codeWarmupSteps: string;
-  loss: string;
-  negatives: string;
-  lr: string;
-  l2: string;
-  batchPositions: string;
-  patience: string;
-  validFraction: string;
   tableDtype: string;
   packCodes?: boolean;
   kdFreezeCodeLogits?: boolean;
-  backend?: string;
-  checkpointMinutes: string;
-  progress: boolean;
   teacherTest: boolean;
   codeInit: string;
   codeMargin: string;
-  etaAnneal?: string | true;
 }
 
 export type StudentConfig = ReturnType<typeof studentConfig>;
-
-const int =
-  (flag: string, min = 1) =>
-  (v: string) =>
-    num(v, flag, { integer: true, min });
-const nonNegative = (flag: string) => (v: string) => num(v, flag, { min: 0 });
 
 /** Every flag parsed and checked; nothing read or loaded yet. */
 export function studentConfig(flags: StudentFlags) {
   const codeInit = oneOf(flags.codeInit, 'code-init', ['rq', 'mlp'] as const);
   return {
-    datasetDir: resolve(flags.dataset),
+    ...distillationConfig(flags),
     teacher: flags.teacher,
     M: int('M')(flags.M),
     K: int('K', 2)(flags.K),
-    out: flags.out,
     teacherOut: flags.teacherOut,
-    report: flags.report,
-    checkpoint: flags.checkpoint,
-    resume: Boolean(flags.resume),
-    pretrainEpochs: int('pretrain-epochs', 0)(flags.pretrainEpochs),
     kdEpochs: int('epochs', 0)(flags.epochs),
-    seed: optional(flags.seed, int('seed', 0)),
-    maxMinutes: nonNegative('max-minutes')(flags.maxMinutes),
-    pretrainMaxMinutes: optional(flags.pretrainMinutes, nonNegative('pretrain-minutes')),
-    validLimit: optional(flags.validLimit, int('valid-limit')),
     eta: optional(flags.eta, nonNegative('eta')),
     beta: optional(flags.beta, nonNegative('beta')),
     gamma: optional(flags.gamma, nonNegative('gamma')),
     tau: optional(flags.tau, (v) => num(v, 'tau', { min: 1e-6 })),
     gumbelTemperature: num(flags.gumbelTemperature, 'gumbel-temperature', { min: 1e-6 }),
-    switches: {
-      kd: flags.kd,
-      contrastive: flags.contrastive,
-      softTargets: flags.softTargets,
-      bidirectional: flags.bidirectional,
-    } satisfies KdSwitches,
-    mixup: flags.mixup,
     initEncoder: oneOf(flags.initEncoder, 'init-encoder', ['teacher', 'random'] as const),
     codeInit,
     codeMargin: codeInit === 'rq' ? nonNegative('code-margin')(flags.codeMargin) : null,
     codeWarmupSteps: codeInit === 'mlp' ? int('code-warmup-steps', 0)(flags.codeWarmupSteps) : 0,
-    loss: oneOf(flags.loss, 'loss', ['full', 'sampled'] as const),
-    negatives: int('negatives')(flags.negatives),
-    lr: nonNegative('lr')(flags.lr),
-    l2: nonNegative('l2')(flags.l2),
-    positionsPerBatch: int('batch-positions')(flags.batchPositions),
-    patience: int('patience')(flags.patience),
-    validFraction: nonNegative('valid-fraction')(flags.validFraction),
     tableDtype: oneOf(flags.tableDtype, 'table-dtype', ['float32', 'float16'] as const),
     packCodes: Boolean(flags.packCodes),
     kdFreezeCodeLogits: Boolean(flags.kdFreezeCodeLogits),
-    backend: flags.backend as BackendName | undefined,
-    checkpointEveryMinutes: nonNegative('checkpoint-minutes')(flags.checkpointMinutes),
-    progress: flags.progress,
     teacherTest: flags.teacherTest,
-    etaAnneal:
-      flags.etaAnneal === undefined
-        ? undefined
-        : flags.etaAnneal === true
-          ? 1
-          : num(flags.etaAnneal, 'eta-anneal', { min: 1e-6 }),
-    command: commandLine(),
   };
 }
 
@@ -245,31 +187,16 @@ export async function trainStudentPipeline(config: StudentConfig) {
   if (config.codeWarmupSteps > 0 && !resuming)
     warmup = table.warmUpCodes(config.codeWarmupSteps, { lr: 1e-2, itemsPerStep: 4096, seed, log });
 
-  const recLoss: RecLoss =
-    config.loss === 'sampled'
-      ? { kind: 'sampled', sampler: new NegativeSampler(Float64Array.from(counts), config.negatives) }
-      : { kind: 'full' };
-  const options = {
-    recLoss,
-    pretrainEpochs: config.pretrainEpochs,
+  const options = distillationOptions(config, {
+    popularityCounts: counts,
     kdEpochs: config.kdEpochs,
     switches,
     weights,
-    lr: config.lr,
-    positionsPerBatch: config.positionsPerBatch,
     seed,
-    patience: config.patience,
-    maxMinutes: config.maxMinutes,
-    ...(config.pretrainMaxMinutes !== undefined ? { pretrainMaxMinutes: config.pretrainMaxMinutes } : {}),
-    ...(config.validLimit !== undefined ? { validLimit: config.validLimit } : {}),
     checkpointDir,
-    checkpointEveryMinutes: config.checkpointEveryMinutes,
-    resume: resuming,
     validateTeacher: true,
     kdFreezeCodeLogits: config.kdFreezeCodeLogits,
-    ...(config.etaAnneal !== undefined ? { etaAnneal: config.etaAnneal } : {}),
-    progress: config.progress,
-  };
+  });
   const result = await trainStudent(student, teacher, split, hot, options);
   const { recLoss: _sampler, ...reportedOptions } = options; // the sampler's tables are not configuration
   log(`training stopped: ${result.stopReason}; best epoch ${result.bestEpoch}`);
@@ -339,14 +266,7 @@ export async function trainStudentPipeline(config: StudentConfig) {
     model: 'compositional student',
     run,
     kind: 'compositional',
-    dataset: {
-      name: data.name,
-      dir: config.datasetDir,
-      numItems: data.numItems,
-      trainSessions: split.train.length,
-      validSessions: split.valid.length,
-      testCases: data.testCases.length,
-    },
+    dataset: datasetBlock(data, config.datasetDir, split),
     configuration: {
       M,
       K,

@@ -8,44 +8,30 @@ import {
   splitValidation,
   type Dataset,
 } from '../data/index.ts';
-import { num, oneOf, optional } from '../flags.ts';
+import { oneOf, optional } from '../flags.ts';
 import { describeFallbackDefaults } from '../model/dataset-defaults.ts';
 import { createTeacher, teacherPreset } from '../model/teacher.ts';
 import { runPaths, teacherRunName } from '../paths.ts';
-import { selectBackend, type BackendName } from '../train/backend.ts';
+import { selectBackend } from '../train/backend.ts';
 import { evaluateCases } from '../train/evaluate.ts';
 import { exportModelBundle } from '../train/export-bundle.ts';
 import { trainModel } from '../train/loop.ts';
 import { NegativeSampler } from '../train/sampled-softmax.ts';
-import { commandLine, headlineMetrics, machineInfo, writeReport } from './report.ts';
+import { headlineMetrics, machineInfo, writeReport } from './report.ts';
+import { datasetBlock, int, nonNegative, trainingConfig, type TrainingFlags } from './training-config.ts';
 
 /** The command line's values, as commander hands them over (strings; booleans for switches). */
-export interface TeacherFlags {
-  dataset: string;
-  out?: string;
-  report?: string;
-  checkpoint?: string;
+export interface TeacherFlags extends TrainingFlags {
   epochs: string;
   seed: string;
-  maxMinutes: string;
-  resume?: boolean;
   dim?: string;
   heads?: string;
   blocks?: string;
   dropout?: string;
   maxLen: string;
-  lr: string;
-  l2: string;
-  batchPositions: string;
-  patience: string;
   embScale?: string;
-  validFraction: string;
   tableDtype: string;
-  backend?: string;
-  checkpointMinutes: string;
-  progress: boolean;
   loss: string;
-  negatives: string;
   validMaxSessions: string;
   trainMaxSessions?: string;
   test: boolean;
@@ -53,43 +39,23 @@ export interface TeacherFlags {
 
 export type TeacherConfig = ReturnType<typeof teacherConfig>;
 
-const int =
-  (flag: string, min = 1) =>
-  (v: string) =>
-    num(v, flag, { integer: true, min });
-
 /** Every flag parsed and checked; nothing read or loaded yet. */
 export function teacherConfig(flags: TeacherFlags) {
   return {
-    datasetDir: resolve(flags.dataset),
-    out: flags.out,
-    report: flags.report,
-    checkpoint: flags.checkpoint,
+    ...trainingConfig(flags),
     epochs: int('epochs')(flags.epochs),
     seed: int('seed', 0)(flags.seed),
-    maxMinutes: num(flags.maxMinutes, 'max-minutes', { min: 0 }),
-    resume: Boolean(flags.resume),
     dim: optional(flags.dim, int('dim')),
     heads: optional(flags.heads, int('heads')),
     blocks: optional(flags.blocks, int('blocks')),
-    dropout: optional(flags.dropout, (v) => num(v, 'dropout', { min: 0 })),
+    dropout: optional(flags.dropout, nonNegative('dropout')),
     maxLen: int('max-len')(flags.maxLen),
-    lr: num(flags.lr, 'lr', { min: 0 }),
-    l2: num(flags.l2, 'l2', { min: 0 }),
-    positionsPerBatch: int('batch-positions')(flags.batchPositions),
-    patience: int('patience')(flags.patience),
-    embScale: optional(flags.embScale, (v) => num(v, 'emb-scale', { min: 0 })),
-    validFraction: num(flags.validFraction, 'valid-fraction', { min: 0 }),
+    embScale: optional(flags.embScale, nonNegative('emb-scale')),
     tableDtype: oneOf(flags.tableDtype, 'table-dtype', ['float32', 'float16'] as const),
-    backend: flags.backend as BackendName | undefined,
-    checkpointEveryMinutes: num(flags.checkpointMinutes, 'checkpoint-minutes', { min: 0 }),
-    progress: flags.progress,
     loss: oneOf(flags.loss, 'loss', ['full', 'sampled', 'auto'] as const),
-    negatives: int('negatives')(flags.negatives),
     validMaxSessions: int('valid-max-sessions')(flags.validMaxSessions),
     trainMaxSessions: optional(flags.trainMaxSessions, int('train-max-sessions')),
     test: flags.test,
-    command: commandLine(),
   };
 }
 
@@ -188,13 +154,8 @@ export async function trainTeacherPipeline(config: TeacherConfig) {
     model: 'teacher',
     kind: 'full',
     dataset: {
-      name: data.name,
-      dir: config.datasetDir,
-      numItems: data.numItems,
-      trainSessions: trainSessions.length,
-      validSessions: split.valid.length,
+      ...datasetBlock(data, config.datasetDir, split, trainSessions.length),
       validSessionsScoredPerEpoch: Math.min(split.valid.length, validMax),
-      testCases: data.testCases.length,
     },
     configuration: {
       ...hyper,

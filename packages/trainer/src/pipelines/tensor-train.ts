@@ -16,8 +16,8 @@ import {
 } from '../data/index.ts';
 import { evaluateThroughCpuEngine } from '../eval/index.ts';
 import { setTensorTrainRows } from '../eval/tensor-train-rows.ts';
-import { num, numList, oneOf, optional } from '../flags.ts';
-import { NO_KD, paperKdDefaults, type KdSwitches, type RecLoss } from '../kd/distiller.ts';
+import { numList, oneOf, optional } from '../flags.ts';
+import { NO_KD, paperKdDefaults, type KdSwitches } from '../kd/distiller.ts';
 import { prefixVariableNames } from '../kd/model-scope.ts';
 import { trainStudent } from '../kd/train-student.ts';
 import { Backbone, type BackboneHyper } from '../model/backbone.ts';
@@ -37,15 +37,21 @@ import {
 import { warmUpToTeacher, type TableDistillationOptions } from '../model/tt-distillation.ts';
 import { TtItemTable } from '../model/tt-table.ts';
 import { defaultTeacherBundle, runPaths } from '../paths.ts';
-import { selectBackend, type BackendName } from '../train/backend.ts';
+import { selectBackend } from '../train/backend.ts';
 import { evaluateCases } from '../train/evaluate.ts';
 import { exportModelBundle } from '../train/export-bundle.ts';
-import { NegativeSampler } from '../train/sampled-softmax.ts';
-import { commandLine, headlineMetrics, machineInfo, writeReport } from './report.ts';
+import { headlineMetrics, machineInfo, writeReport } from './report.ts';
+import {
+  datasetBlock,
+  distillationConfig,
+  distillationOptions,
+  int,
+  nonNegative,
+  type DistillationFlags,
+} from './training-config.ts';
 
 /** The command line's values, as commander hands them over (strings; booleans for switches). */
-export interface TensorTrainFlags {
-  dataset: string;
+export interface TensorTrainFlags extends DistillationFlags {
   teacher?: string | false;
   size: string;
   p?: string;
@@ -55,47 +61,17 @@ export interface TensorTrainFlags {
   J?: string;
   rank?: string;
   t?: string;
-  out?: string;
-  report?: string;
-  checkpoint?: string;
-  resume?: boolean;
-  pretrainEpochs: string;
   kdEpochs: string;
-  seed?: string;
   mseWarmupSteps: string;
-  loss: string;
-  negatives: string;
-  pretrainMinutes?: string;
-  validLimit?: string;
-  maxMinutes: string;
-  lr: string;
-  l2: string;
-  batchPositions: string;
-  patience: string;
-  validFraction: string;
   initStd: string;
   backboneInit: string;
-  kd: boolean;
-  contrastive: boolean;
-  softTargets: boolean;
-  bidirectional: boolean;
-  mixup: boolean;
-  etaAnneal?: string | true;
   mse: boolean;
-  backend?: string;
-  checkpointMinutes: string;
-  progress: boolean;
   evaluateOnly?: boolean;
   cpuEval: boolean;
 }
 
 export type TensorTrainRunConfig = ReturnType<typeof tensorTrainRunConfig>;
 
-const int =
-  (flag: string, min = 1) =>
-  (v: string) =>
-    num(v, flag, { integer: true, min });
-const nonNegative = (flag: string) => (v: string) => num(v, flag, { min: 0 });
 const ints = (flag: string) => (v: string) => numList(v, flag, { integer: true, min: 1 });
 function intPair(flag: string) {
   return (value: string): [number, number] => {
@@ -109,8 +85,8 @@ function intPair(flag: string) {
 /** Every flag parsed and checked; nothing read or loaded yet. */
 export function tensorTrainRunConfig(kind: TensorTrainKind, flags: TensorTrainFlags) {
   return {
+    ...distillationConfig(flags),
     kind,
-    datasetDir: resolve(flags.dataset),
     /** undefined: the default teacher; false: none (--no-teacher). */
     teacher: flags.teacher,
     size: oneOf(flags.size, 'size', ['30x', 'equal-bytes'] as const),
@@ -124,43 +100,12 @@ export function tensorTrainRunConfig(kind: TensorTrainKind, flags: TensorTrainFl
       rank: optional(flags.rank, int('rank')),
       t: optional(flags.t, int('t')),
     },
-    out: flags.out,
-    report: flags.report,
-    checkpoint: flags.checkpoint,
-    resume: Boolean(flags.resume),
-    pretrainEpochs: int('pretrain-epochs', 0)(flags.pretrainEpochs),
     kdEpochs: int('kd-epochs', 0)(flags.kdEpochs),
-    seed: optional(flags.seed, int('seed', 0)),
     mseWarmupSteps: int('mse-warmup-steps', 0)(flags.mseWarmupSteps),
-    loss: oneOf(flags.loss, 'loss', ['full', 'sampled'] as const),
-    negatives: int('negatives')(flags.negatives),
-    pretrainMaxMinutes: optional(flags.pretrainMinutes, nonNegative('pretrain-minutes')),
-    validLimit: optional(flags.validLimit, int('valid-limit')),
-    maxMinutes: nonNegative('max-minutes')(flags.maxMinutes),
-    lr: nonNegative('lr')(flags.lr),
-    l2: nonNegative('l2')(flags.l2),
-    positionsPerBatch: int('batch-positions')(flags.batchPositions),
-    patience: int('patience')(flags.patience),
-    validFraction: nonNegative('valid-fraction')(flags.validFraction),
     initStd: nonNegative('init-std')(flags.initStd),
     backboneInit: oneOf(flags.backboneInit, 'backbone-init', ['teacher', 'random'] as const),
-    kd: flags.kd,
-    contrastive: flags.contrastive,
-    softTargets: flags.softTargets,
-    bidirectional: flags.bidirectional,
-    mixup: flags.mixup,
-    etaAnneal:
-      flags.etaAnneal === undefined
-        ? undefined
-        : flags.etaAnneal === true
-          ? 1
-          : num(flags.etaAnneal, 'eta-anneal', { min: 1e-6 }),
     mse: flags.mse,
-    backend: flags.backend as BackendName | undefined,
-    checkpointEveryMinutes: nonNegative('checkpoint-minutes')(flags.checkpointMinutes),
-    progress: flags.progress,
     cpuEval: flags.cpuEval,
-    command: commandLine(),
   };
 }
 
@@ -295,38 +240,23 @@ export async function trainTensorTrainPipeline(config: TensorTrainRunConfig) {
 
   const switches: KdSwitches = teacher
     ? {
-        kd: config.kd,
-        contrastive: config.kd && config.contrastive,
-        softTargets: config.kd && config.softTargets,
-        bidirectional: config.kd && config.bidirectional,
+        kd: config.switches.kd,
+        contrastive: config.switches.kd && config.switches.contrastive,
+        softTargets: config.switches.kd && config.switches.softTargets,
+        bidirectional: config.switches.kd && config.switches.bidirectional,
       }
     : NO_KD;
   // Popularity, counted once: the negative sampler and the hot/cold split.
   const counts = popularityCounts(split.train, data.numItems);
-  const recLoss: RecLoss =
-    config.loss === 'sampled'
-      ? { kind: 'sampled', sampler: new NegativeSampler(Float64Array.from(counts), config.negatives) }
-      : { kind: 'full' };
-  const options = {
-    recLoss,
-    ...(config.pretrainMaxMinutes !== undefined ? { pretrainMaxMinutes: config.pretrainMaxMinutes } : {}),
-    ...(config.validLimit !== undefined ? { validLimit: config.validLimit } : {}),
-    pretrainEpochs: config.pretrainEpochs,
+  const options = distillationOptions(config, {
+    popularityCounts: counts,
     kdEpochs: config.kdEpochs,
     switches,
     weights: { beta: kdDefaults.beta, gamma: kdDefaults.gamma, tau: kdDefaults.tau, l2: config.l2 },
-    lr: config.lr,
-    positionsPerBatch: config.positionsPerBatch,
     seed,
-    patience: config.patience,
-    maxMinutes: config.maxMinutes,
     checkpointDir,
-    checkpointEveryMinutes: config.checkpointEveryMinutes,
-    resume: config.resume,
     validateTeacher: false,
-    ...(config.etaAnneal !== undefined ? { etaAnneal: config.etaAnneal } : {}),
-    progress: config.progress,
-  };
+  });
   if (config.resume) reopenTimeBudget(checkpointDir);
   const result = await trainStudent(student, teacherModel, split, hotColdSplit(counts), options);
   const { recLoss: _sampler, ...reportedOptions } = options; // the sampler's tables are not configuration
@@ -374,14 +304,7 @@ export async function trainTensorTrainPipeline(config: TensorTrainRunConfig) {
   const report = {
     model: kind,
     kind,
-    dataset: {
-      name: data.name,
-      dir: config.datasetDir,
-      numItems: data.numItems,
-      trainSessions: split.train.length,
-      validSessions: split.valid.length,
-      testCases: data.testCases.length,
-    },
+    dataset: datasetBlock(data, config.datasetDir, split),
     configuration: {
       ...ttConfig,
       size: config.size,
