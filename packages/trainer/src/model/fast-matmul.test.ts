@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs';
 import { matMulFast, matMulTransposeB } from './fast-matmul.ts';
 import { gatherRows } from './gather-rows.ts';
-import { fullSoftmaxLoss } from '../train/full-softmax.ts';
+import { fullSoftmaxLoss, setFullSoftmaxTableGradient } from '../train/full-softmax.ts';
 import { crossEntropyOnFirstColumn } from '../train/sampled-softmax.ts';
 
 beforeAll(async () => {
@@ -64,26 +64,29 @@ describe('custom gradients equal tfjs autodiff on random inputs', () => {
     ww.dispose();
   });
 
-  it('fullSoftmaxLoss: value and gradients equal softmax cross-entropy', () => {
-    const theta = tf.randomNormal([6, 5], 0, 1, 'float32', 6) as tf.Tensor2D;
-    const table = tf.randomNormal([11, 5], 0, 1, 'float32', 7) as tf.Tensor2D;
-    const targets = tf.tensor1d([0, 3, 3, 10, 7, 1], 'int32');
-    const refLoss = (t: tf.Tensor, x: tf.Tensor) =>
-      tf.losses.softmaxCrossEntropy(
-        tf.oneHot(targets, 11),
-        tf.matMul(t, x, false, true),
-        undefined,
-        0,
-        tf.Reduction.MEAN,
-      );
-    expectClose(fullSoftmaxLoss(theta, table, targets), refLoss(theta, table) as tf.Tensor);
-    const mine = tf.grads((t: tf.Tensor, x: tf.Tensor) =>
-      fullSoftmaxLoss(t as tf.Tensor2D, x as tf.Tensor2D, targets),
-    )([theta, table]);
-    const ref = tf.grads((t: tf.Tensor, x: tf.Tensor) => refLoss(t, x) as tf.Scalar)([theta, table]);
-    expectClose(mine[0]!, ref[0]!);
-    expectClose(mine[1]!, ref[1]!);
-  });
+  for (const order of ['probs-transposed', 'theta-transposed'] as const)
+    it(`fullSoftmaxLoss (${order} table gradient): value and gradients equal softmax cross-entropy`, () => {
+      setFullSoftmaxTableGradient(order);
+      const theta = tf.randomNormal([6, 5], 0, 1, 'float32', 6) as tf.Tensor2D;
+      const table = tf.randomNormal([11, 5], 0, 1, 'float32', 7) as tf.Tensor2D;
+      const targets = tf.tensor1d([0, 3, 3, 10, 7, 1], 'int32');
+      const refLoss = (t: tf.Tensor, x: tf.Tensor) =>
+        tf.losses.softmaxCrossEntropy(
+          tf.oneHot(targets, 11),
+          tf.matMul(t, x, false, true),
+          undefined,
+          0,
+          tf.Reduction.MEAN,
+        );
+      expectClose(fullSoftmaxLoss(theta, table, targets), refLoss(theta, table) as tf.Tensor);
+      const mine = tf.grads((t: tf.Tensor, x: tf.Tensor) =>
+        fullSoftmaxLoss(t as tf.Tensor2D, x as tf.Tensor2D, targets),
+      )([theta, table]);
+      const ref = tf.grads((t: tf.Tensor, x: tf.Tensor) => refLoss(t, x) as tf.Scalar)([theta, table]);
+      expectClose(mine[0]!, ref[0]!);
+      expectClose(mine[1]!, ref[1]!);
+      setFullSoftmaxTableGradient('probs-transposed');
+    });
 
   it('crossEntropyOnFirstColumn: value and gradient equal softmax cross-entropy with label 0', () => {
     const logits = tf.randomNormal([5, 7], 0, 2, 'float32', 8) as tf.Tensor2D;

@@ -116,6 +116,39 @@ export function stepFlops(model: SessionModel, batch: Batch, negatives?: number)
   );
 }
 
+/**
+ * The loss one teacher step minimises (trainModel; the training benchmark times the same step):
+ * L_rec (full or sampled softmax) + the table's auxiliary loss + opts.extraLoss + L2 over `vars`.
+ * Runs inside a gradient tape.
+ */
+export function teacherStepLoss(
+  model: SessionModel,
+  batch: Batch,
+  opts: Pick<TrainOptions, 'loss' | 'extraLoss' | 'l2'>,
+  vars: tf.Variable[],
+  dropoutSeed: number,
+): tf.Scalar {
+  const { theta, table } = model.thetaAt(batch, true, dropoutSeed);
+  let loss =
+    opts.loss?.kind === 'sampled'
+      ? sampledSoftmaxLoss(theta, table, batch.targets, opts.loss.sampler, dropoutSeed)
+      : fullSoftmaxLoss(theta, table, tf.tensor1d(batch.targets, 'int32'));
+  const aux = model.table.auxLoss?.() ?? null;
+  if (aux) loss = tf.add(loss, aux);
+  const extra = opts.extraLoss?.(batch, theta, table) ?? null;
+  if (extra) loss = tf.add(loss, extra);
+  if (opts.l2 > 0)
+    // a chain of adds, not addN: tfjs-webgpu's addN binds one buffer per input (limit 8)
+    loss = tf.add(
+      loss,
+      tf.mul(
+        opts.l2 / 2,
+        vars.map((v) => tf.sum(tf.square(v))).reduce((x, y) => tf.add(x, y)),
+      ),
+    );
+  return loss as tf.Scalar;
+}
+
 export async function trainModel(
   model: SessionModel,
   data: { train: Int32Array[]; valid: Int32Array[] },
@@ -200,31 +233,7 @@ export async function trainModel(
       const batch = batches[b]!;
       const t0 = performance.now();
       const dropoutSeed = (opts.seed * 1_000_003 + epoch * 100_003 + b) % 2_147_483_647;
-      const cost = optimizer.minimize(
-        () => {
-          const { theta, table } = model.thetaAt(batch, true, dropoutSeed);
-          let loss =
-            opts.loss?.kind === 'sampled'
-              ? sampledSoftmaxLoss(theta, table, batch.targets, opts.loss.sampler, dropoutSeed)
-              : fullSoftmaxLoss(theta, table, tf.tensor1d(batch.targets, 'int32'));
-          const aux = model.table.auxLoss?.() ?? null;
-          if (aux) loss = tf.add(loss, aux);
-          const extra = opts.extraLoss?.(batch, theta, table) ?? null;
-          if (extra) loss = tf.add(loss, extra);
-          if (opts.l2 > 0)
-            // a chain of adds, not addN: tfjs-webgpu's addN binds one buffer per input (limit 8)
-            loss = tf.add(
-              loss,
-              tf.mul(
-                opts.l2 / 2,
-                vars.map((v) => tf.sum(tf.square(v))).reduce((x, y) => tf.add(x, y)),
-              ),
-            );
-          return loss as tf.Scalar;
-        },
-        true,
-        vars,
-      );
+      const cost = optimizer.minimize(() => teacherStepLoss(model, batch, opts, vars, dropoutSeed), true, vars);
       const lossValue = (await cost!.data())[0]!;
       cost!.dispose();
       if (!Number.isFinite(lossValue))
