@@ -22,7 +22,7 @@ async function open(page: Page, isolated: boolean): Promise<void> {
       });
     });
   }
-  await page.goto(module('e2e/pages/blank.html'));
+  await page.goto('/blank.html');
   await expect(page.locator('#status')).toHaveText('ready');
   expect(await page.evaluate(() => globalThis.crossOriginIsolated)).toBe(isolated);
 }
