@@ -15,14 +15,14 @@
 import type { ModelBundle } from '../../bundle/types.ts';
 import { ModelHyperError } from '../errors.ts';
 import { hyperNumber, requireHyperInt, requireTensor, tensorShape } from '../tensors.ts';
-import { bindGroup, createKernel, storageBuffer, uploadStorage } from './gpu-util.ts';
+import { storageBuffer, uploadStorage } from './gpu-util.ts';
+import { dispatch, getKernel } from './kernel.ts';
 import type { GpuItemTable } from './item-tables/types.ts';
-import { TABLE_BINDING_BASE } from './item-tables/types.ts';
-import { attentionWgsl } from './kernels/attention.ts';
-import { embedSessionWgsl } from './kernels/embed-session.ts';
-import { layerNormWgsl } from './kernels/layer-norm.ts';
-import { LINEAR_WORKGROUP, linearWgsl } from './kernels/linear.ts';
-import { readoutWgsl } from './kernels/readout.ts';
+import { attentionKernel } from './kernels/attention.ts';
+import { embedSessionKernel } from './kernels/embed-session.ts';
+import { layerNormKernel } from './kernels/layer-norm.ts';
+import { LINEAR_WORKGROUP, linearKernel } from './kernels/linear.ts';
+import { readoutKernel } from './kernels/readout.ts';
 
 export interface GpuEncoder {
   readonly dim: number;
@@ -82,50 +82,30 @@ export async function createGpuEncoder(
   const hid = scratch('ffn-hidden', maxLen * Math.max(N, ...hidden));
   const theta = scratch('theta', N);
 
-  // Pipelines, one per distinct shape.
-  const linearPipes = new Map<string, Promise<GPUComputePipeline>>();
-  const linearPipe = (inDim: number, outDim: number, relu: boolean, residual: boolean) => {
-    const key = `${inDim}x${outDim}${relu ? '-relu' : ''}${residual ? '-res' : ''}`;
-    let p = linearPipes.get(key);
-    if (p === undefined) {
-      p = createKernel(device, `linear ${key}`, linearWgsl({ inDim, outDim, relu, residual }));
-      linearPipes.set(key, p);
-    }
-    return p;
-  };
-  const [embedPipe, lnPipe, attnPipe, readoutPipe] = await Promise.all([
-    createKernel(
+  // Pipelines, one per distinct shape (kernel.ts caches them by kernel and shape).
+  const [embed, ln, attention, readout] = await Promise.all([
+    getKernel(
       device,
-      `embed-session/${bundle.manifest.kind}`,
-      embedSessionWgsl({ dim: N, embScale, itemRow: table.rowWgsl }),
+      embedSessionKernel({ dim: N, embScale, itemRow: table.rowWgsl, table: table.rowBindings }),
     ),
-    createKernel(device, 'layer-norm', layerNormWgsl({ dim: N, eps })),
-    createKernel(device, 'attention', attentionWgsl({ dim: N, heads, maxLen })),
-    createKernel(device, 'readout', readoutWgsl({ dim: N, maxLen })),
+    getKernel(device, layerNormKernel({ dim: N, eps })),
+    getKernel(device, attentionKernel({ dim: N, heads, maxLen })),
+    getKernel(device, readoutKernel({ dim: N, maxLen })),
   ]);
 
   const steps: Step[] = [];
-  const embedBindings: GPUBuffer[] = [session, weight('pos', [maxLen, N]), h, params];
-  table.rowBuffers.forEach((b, k) => (embedBindings[TABLE_BINDING_BASE + k] = b));
-  const embedGroup = bindGroup(device, embedPipe, embedBindings, 'embed-session');
-  steps.push((pass) => {
-    pass.setPipeline(embedPipe);
-    pass.setBindGroup(0, embedGroup);
-    pass.dispatchWorkgroups(1);
-  });
+  const embedGroup = embed.bind(
+    { session, pos: weight('pos', [maxLen, N]), h, params, ...table.rowBuffers },
+    `embed-session/${bundle.manifest.kind}`,
+  );
+  steps.push((pass) => dispatch(pass, embed, embedGroup, 1));
 
   const layerNorm = (prefix: string, x: GPUBuffer, y: GPUBuffer) => {
-    const group = bindGroup(
-      device,
-      lnPipe,
-      [x, weight(`${prefix}.gamma`, [N]), weight(`${prefix}.beta`, [N]), y, params],
+    const group = ln.bind(
+      { x, gamma: weight(`${prefix}.gamma`, [N]), beta: weight(`${prefix}.beta`, [N]), y, params },
       prefix,
     );
-    steps.push((pass) => {
-      pass.setPipeline(lnPipe);
-      pass.setBindGroup(0, group);
-      pass.dispatchWorkgroups(1);
-    });
+    steps.push((pass) => dispatch(pass, ln, group, 1));
   };
   const linear = async (
     w: string,
@@ -136,19 +116,24 @@ export async function createGpuEncoder(
     y: GPUBuffer,
     o: { relu?: boolean; residual?: GPUBuffer } = {},
   ) => {
-    const pipe = await linearPipe(inDim, outDim, o.relu ?? false, o.residual !== undefined);
-    const group = bindGroup(
+    const residual = o.residual;
+    const kernel = await getKernel(
       device,
-      pipe,
-      [x, weight(w, [inDim, outDim]), weight(b, [outDim]), y, params, o.residual],
+      linearKernel({ inDim, outDim, relu: o.relu ?? false, residual: residual !== undefined }),
+    );
+    const group = kernel.bind(
+      {
+        x,
+        w: weight(w, [inDim, outDim]),
+        b: weight(b, [outDim]),
+        y,
+        params,
+        ...(residual === undefined ? {} : { residual }),
+      },
       w,
     );
     const columns = Math.ceil(outDim / LINEAR_WORKGROUP);
-    steps.push((pass) => {
-      pass.setPipeline(pipe);
-      pass.setBindGroup(0, group);
-      pass.dispatchWorkgroups(columns);
-    });
+    steps.push((pass) => dispatch(pass, kernel, group, columns));
   };
 
   for (let blk = 0; blk < blockCount; blk++) {
@@ -159,12 +144,8 @@ export async function createGpuEncoder(
     await linear(`${p}attn.wq`, `${p}attn.bq`, N, N, q, qm);
     await linear(`${p}attn.wk`, `${p}attn.bk`, N, N, h, km);
     await linear(`${p}attn.wv`, `${p}attn.bv`, N, N, h, vm);
-    const attnGroup = bindGroup(device, attnPipe, [qm, km, vm, attnOut, params], `${p}attention`);
-    steps.push((pass) => {
-      pass.setPipeline(attnPipe);
-      pass.setBindGroup(0, attnGroup);
-      pass.dispatchWorkgroups(heads);
-    });
+    const attnGroup = attention.bind({ q: qm, k: km, v: vm, o: attnOut, params }, `${p}attention`);
+    steps.push((pass) => dispatch(pass, attention, attnGroup, heads));
     await linear(`${p}attn.wo`, `${p}attn.bo`, N, N, attnOut, h, { residual: q });
     layerNorm(`${p}ffn_ln`, h, q);
     await linear(`${p}ffn.w1`, `${p}ffn.b1`, N, F, q, hid, { relu: true });
@@ -172,17 +153,15 @@ export async function createGpuEncoder(
   }
   layerNorm('final_ln', h, q);
   await linear('readout.w2', 'readout.c', N, N, q, qm);
-  const readoutGroup = bindGroup(
-    device,
-    readoutPipe,
-    [params, q, qm, weight('readout.w1', [N, N]), weight('readout.f', [N]), theta],
-    'readout',
-  );
-  steps.push((pass) => {
-    pass.setPipeline(readoutPipe);
-    pass.setBindGroup(0, readoutGroup);
-    pass.dispatchWorkgroups(1);
+  const readoutGroup = readout.bind({
+    params,
+    x: q,
+    xw2c: qm,
+    w1: weight('readout.w1', [N, N]),
+    f: weight('readout.f', [N]),
+    theta,
   });
+  steps.push((pass) => dispatch(pass, readout, readoutGroup, 1));
 
   return {
     dim: N,

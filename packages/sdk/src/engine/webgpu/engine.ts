@@ -13,13 +13,14 @@ import { acquireDevice, isCpuBackedAdapter } from './device.ts';
 import { createGpuEncoder, type GpuEncoder } from './encoder.ts';
 import { keptRows } from './incremental.ts';
 import { WebGpuDeviceLostError, WebGpuEngineDisposedError } from './errors.ts';
-import { bindGroup, createKernel, storageBuffer } from './gpu-util.ts';
+import { storageBuffer } from './gpu-util.ts';
+import { dispatch, getKernel } from './kernel.ts';
 import { createGpuItemTable } from './item-tables/registry.ts';
 import type { GpuItemTable } from './item-tables/types.ts';
-import { MASK_WORKGROUP, maskExcludedWgsl } from './kernels/mask-excluded.ts';
-import { REPEAT_BOOST_WORKGROUP, addRepeatBoostsWgsl } from './kernels/add-repeat-boosts.ts';
+import { MASK_WORKGROUP, maskExcludedKernel } from './kernels/mask-excluded.ts';
+import { REPEAT_BOOST_WORKGROUP, addRepeatBoostsKernel } from './kernels/add-repeat-boosts.ts';
 import { readRepeatHead, repeatBoosts } from '../repeat-head.ts';
-import { ITEM_PRIOR_WORKGROUP, addItemPriorWgsl } from './kernels/add-item-prior.ts';
+import { ITEM_PRIOR_WORKGROUP, addItemPriorKernel } from './kernels/add-item-prior.ts';
 import { readPriorTerms } from '../popularity-prior.ts';
 import { TOPK_MAX_K } from './kernels/topk-tile.ts';
 import { modelFreeScores } from './model-free-scores.ts';
@@ -166,7 +167,7 @@ async function createGpuPath(device: GPUDevice, bundle: ModelBundle): Promise<Gp
     encoder = await createGpuEncoder(device, bundle, table, params);
     const scoreAll = await table.createScorer(encoder.theta, scores);
     topk = await createGpuTopK(device, scores, V, isCpuAdapter(device) ? 64 : 4);
-    const maskPipe = await createKernel(device, 'mask-excluded', maskExcludedWgsl({ numItems: V }));
+    const mask = await getKernel(device, maskExcludedKernel({ numItems: V }));
     const readback = keep(
       device.createBuffer({
         label: 'readback',
@@ -176,7 +177,7 @@ async function createGpuPath(device: GPUDevice, bundle: ModelBundle): Promise<Gp
     );
     let allScores: GPUBuffer | undefined; // readback of every score, only for k > TOPK_MAX_K
     let exclude = storageBuffer(device, 'exclude', 64 * 4);
-    let maskGroup = bindGroup(device, maskPipe, [params, exclude, scores], 'mask-excluded');
+    let maskGroup = mask.bind({ params, exclude, scores });
     const prior = await createItemPriorPass(device, bundle, scores);
     if (prior !== undefined) owned.push(...prior.buffers);
     const repeat = await createRepeatBoostPass(device, bundle, params, scores);
@@ -207,7 +208,7 @@ async function createGpuPath(device: GPUDevice, bundle: ModelBundle): Promise<Gp
         if (excluded.length * 4 > exclude.size) {
           exclude.destroy();
           exclude = storageBuffer(device, 'exclude', excluded.length * 8);
-          maskGroup = bindGroup(device, maskPipe, [params, exclude, scores], 'mask-excluded');
+          maskGroup = mask.bind({ params, exclude, scores });
         }
         if (excluded.length > 0) device.queue.writeBuffer(exclude, 0, Uint32Array.from(excluded));
         const boostCount = repeat?.write(window) ?? 0;
@@ -225,9 +226,7 @@ async function createGpuPath(device: GPUDevice, bundle: ModelBundle): Promise<Gp
         prior?.record(pass);
         if (repeat !== undefined && boostCount > 0) repeat.record(pass, boostCount);
         if (excluded.length > 0) {
-          pass.setPipeline(maskPipe);
-          pass.setBindGroup(0, maskGroup);
-          pass.dispatchWorkgroups(Math.ceil(excluded.length / MASK_WORKGROUP));
+          dispatch(pass, mask, maskGroup, Math.ceil(excluded.length / MASK_WORKGROUP));
         }
         const skip = excludeSet ?? new Set<number>();
         if (kk > TOPK_MAX_K) {
@@ -307,18 +306,16 @@ async function createItemPriorPass(
   if (terms === undefined) return undefined;
   const count = terms.items.length;
   const { numItems } = bundle.manifest.hyper;
-  const pipe = await createKernel(device, 'add-item-prior', addItemPriorWgsl({ numItems, count }));
+  const kernel = await getKernel(device, addItemPriorKernel({ numItems, count }));
   // Constants of the bundle: uploaded once.
   const items = storageBuffer(device, 'prior-items', count * 4);
   const values = storageBuffer(device, 'prior-values', count * 4);
   device.queue.writeBuffer(items, 0, terms.items);
   device.queue.writeBuffer(values, 0, terms.values);
-  const group = bindGroup(device, pipe, [items, values, scores], 'add-item-prior');
+  const group = kernel.bind({ items, values, scores });
   return {
     record(pass) {
-      pass.setPipeline(pipe);
-      pass.setBindGroup(0, group);
-      pass.dispatchWorkgroups(Math.ceil(count / ITEM_PRIOR_WORKGROUP));
+      dispatch(pass, kernel, group, Math.ceil(count / ITEM_PRIOR_WORKGROUP));
     },
     buffers: [items, values],
   };
@@ -341,15 +338,11 @@ async function createRepeatBoostPass(
   const head = readRepeatHead(bundle);
   if (head === undefined) return undefined;
   const { maxLen, numItems } = bundle.manifest.hyper;
-  const pipe = await createKernel(
-    device,
-    'add-repeat-boosts',
-    addRepeatBoostsWgsl({ numItems, scoreWeight: head.scoreWeight }),
-  );
+  const kernel = await getKernel(device, addRepeatBoostsKernel({ numItems, scoreWeight: head.scoreWeight }));
   // At most maxLen distinct items per session: buffers sized once.
   const items = storageBuffer(device, 'repeat-items', maxLen * 4);
   const boosts = storageBuffer(device, 'repeat-boosts', maxLen * 4);
-  const group = bindGroup(device, pipe, [params, items, boosts, scores], 'add-repeat-boosts');
+  const group = kernel.bind({ params, items, boosts, scores });
   return {
     write(window) {
       const b = repeatBoosts(head, window);
@@ -360,9 +353,7 @@ async function createRepeatBoostPass(
       return b.count;
     },
     record(pass, count) {
-      pass.setPipeline(pipe);
-      pass.setBindGroup(0, group);
-      pass.dispatchWorkgroups(Math.ceil(count / REPEAT_BOOST_WORKGROUP));
+      dispatch(pass, kernel, group, Math.ceil(count / REPEAT_BOOST_WORKGROUP));
     },
     buffers: [items, boosts],
   };

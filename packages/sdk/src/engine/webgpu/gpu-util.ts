@@ -1,5 +1,5 @@
 // Small helpers shared by the WebGPU engine's modules: buffer upload, pipeline creation with typed
-// errors, bind groups by binding number, and 1-D dispatch folded into 2-D past the 65,535 limit.
+// errors (kernel.ts builds on it), and 1-D dispatch folded into 2-D past the 65,535 limit.
 import { WebGpuKernelError, WebGpuLimitError } from './errors.ts';
 
 /** The most workgroups one dispatch dimension may have (WebGPU's default maxComputeWorkgroupsPerDimension). */
@@ -65,21 +65,6 @@ export async function createKernel(
 }
 
 export type Binding = GPUBuffer | { buffer: GPUBuffer; offset?: number; size?: number };
-
-/** A bind group for group 0 of `pipeline`: `bindings[b]` goes to @binding(b); undefined slots are skipped. */
-export function bindGroup(
-  device: GPUDevice,
-  pipeline: GPUComputePipeline,
-  bindings: (Binding | undefined)[],
-  label?: string,
-): GPUBindGroup {
-  const entries: GPUBindGroupEntry[] = [];
-  bindings.forEach((b, binding) => {
-    if (b === undefined) return;
-    entries.push({ binding, resource: 'buffer' in b ? b : { buffer: b } });
-  });
-  return device.createBindGroup({ label, layout: pipeline.getBindGroupLayout(0), entries });
-}
 
 /** Workgroup counts (x, y) covering `workgroups` in one dispatch; kernels read the linear id as x + y · nx. */
 export function grid(workgroups: number): [number, number] {

@@ -3,12 +3,13 @@
 // sorted. Dispatches per query: 1 init + 2 per digit (4 score digits + ⌈log2 V / 8⌉ index digits) + gather
 // + sort; the catalogue is read once per digit, with no sort over it. Buffers, pipelines and bind groups are
 // made once; per call the engine writes k into the pass uniforms and records the dispatches.
-import { bindGroup, createKernel, grid, storageBuffer } from './gpu-util.ts';
-import { TOPK_SCAN_WORKGROUP, topkHistogramWgsl } from './kernels/topk-histogram.ts';
-import { topkGatherWgsl } from './kernels/topk-gather.ts';
+import { grid, storageBuffer } from './gpu-util.ts';
+import { dispatch, getKernel } from './kernel.ts';
+import { TOPK_SCAN_WORKGROUP, topkHistogramKernel } from './kernels/topk-histogram.ts';
+import { topkGatherKernel } from './kernels/topk-gather.ts';
 import { STATE } from './kernels/topk-key.ts';
-import { topkSelectWgsl } from './kernels/topk-select.ts';
-import { TOPK_MAX_K, topkTileWgsl } from './kernels/topk-tile.ts';
+import { topkSelectKernel } from './kernels/topk-select.ts';
+import { TOPK_MAX_K, topkTileKernel } from './kernels/topk-tile.ts';
 
 /** Uniform slots are 256 bytes apart (WebGPU's default minUniformBufferOffsetAlignment). */
 const SLOT = 256;
@@ -38,11 +39,11 @@ export async function createGpuTopK(
   numItems: number,
   itemsPerLane: number,
 ): Promise<GpuTopK> {
-  const [histPipe, selectPipe, gatherPipe, sortPipe] = await Promise.all([
-    createKernel(device, 'topk-histogram', topkHistogramWgsl({ numItems, itemsPerLane })),
-    createKernel(device, 'topk-select', topkSelectWgsl()),
-    createKernel(device, 'topk-gather', topkGatherWgsl({ numItems, itemsPerLane })),
-    createKernel(device, 'topk-tile', topkTileWgsl()),
+  const [histogram, select, gather, sort] = await Promise.all([
+    getKernel(device, topkHistogramKernel({ numItems, itemsPerLane })),
+    getKernel(device, topkSelectKernel()),
+    getKernel(device, topkGatherKernel({ numItems, itemsPerLane })),
+    getKernel(device, topkTileKernel()),
   ]);
   const digits = radixDigits(numItems);
   const state = storageBuffer(device, 'topk-state', STATE.words * 4);
@@ -57,15 +58,15 @@ export async function createGpuTopK(
     usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
   });
   const slot = (s: number) => ({ buffer: uniforms, offset: s * SLOT, size: 16 });
-  const initGroup = bindGroup(device, selectPipe, [slot(0), state, hist], 'topk-init');
+  const initGroup = select.bind({ pass_: slot(0), state, hist }, 'topk-init');
   const histGroups = digits.map((_, d) =>
-    bindGroup(device, histPipe, [slot(d + 1), scores, state, hist], `topk-histogram/${d}`),
+    histogram.bind({ pass_: slot(d + 1), scores, state, hist }, `topk-histogram/${d}`),
   );
   const selectGroups = digits.map((_, d) =>
-    bindGroup(device, selectPipe, [slot(d + 1), state, hist], `topk-select/${d}`),
+    select.bind({ pass_: slot(d + 1), state, hist }, `topk-select/${d}`),
   );
-  const gatherGroup = bindGroup(device, gatherPipe, [scores, state, candidates], 'topk-gather');
-  const sortGroup = bindGroup(device, sortPipe, [slot(slots - 1), candidates, result], 'topk-sort');
+  const gatherGroup = gather.bind({ scores, state, out: candidates });
+  const sortGroup = sort.bind({ params: slot(slots - 1), pairs: candidates, result }, 'topk-sort');
   const data = new Uint32Array((SLOT / 4) * slots);
   digits.forEach(({ word, shift }, d) => data.set([word, shift, 0, 1], (d + 1) * (SLOT / 4)));
   const [gx, gy] = grid(Math.ceil(numItems / (TOPK_SCAN_WORKGROUP * itemsPerLane)));
@@ -77,23 +78,13 @@ export async function createGpuTopK(
       data.set([0, 0, k, 0], 0);
       data.set([k, k], (slots - 1) * (SLOT / 4));
       device.queue.writeBuffer(uniforms, 0, data);
-      pass.setPipeline(selectPipe);
-      pass.setBindGroup(0, initGroup);
-      pass.dispatchWorkgroups(1);
+      dispatch(pass, select, initGroup, 1);
       digits.forEach((_, d) => {
-        pass.setPipeline(histPipe);
-        pass.setBindGroup(0, histGroups[d]);
-        pass.dispatchWorkgroups(gx, gy);
-        pass.setPipeline(selectPipe);
-        pass.setBindGroup(0, selectGroups[d]);
-        pass.dispatchWorkgroups(1);
+        dispatch(pass, histogram, histGroups[d], gx, gy);
+        dispatch(pass, select, selectGroups[d], 1);
       });
-      pass.setPipeline(gatherPipe);
-      pass.setBindGroup(0, gatherGroup);
-      pass.dispatchWorkgroups(gx, gy);
-      pass.setPipeline(sortPipe);
-      pass.setBindGroup(0, sortGroup);
-      pass.dispatchWorkgroups(1);
+      dispatch(pass, gather, gatherGroup, gx, gy);
+      dispatch(pass, sort, sortGroup, 1);
       return result;
     },
     bytes: state.size + hist.size + candidates.size + result.size + uniforms.size,

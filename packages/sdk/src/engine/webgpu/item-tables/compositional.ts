@@ -4,9 +4,10 @@
 // M codes cost ⌈M/4⌉ loads and the code matrix keeps its on-disk size.
 import type { ModelBundle } from '../../../bundle/types.ts';
 import { requireHyperInt, requireTensor } from '../../tensors.ts';
-import { bindGroup, createKernel, grid, storageBuffer, uploadStorage } from '../gpu-util.ts';
-import { CODEWORD_TABLE_WORKGROUP, codewordTableWgsl } from '../kernels/codeword-table.ts';
-import { LUT_SCORE_WORKGROUP, lutScoreWgsl } from '../kernels/lut-score.ts';
+import { grid, storageBuffer, uploadStorage } from '../gpu-util.ts';
+import { dispatch, getKernel } from '../kernel.ts';
+import { CODEWORD_TABLE_WORKGROUP, codewordTableKernel } from '../kernels/codeword-table.ts';
+import { LUT_SCORE_WORKGROUP, lutScoreKernel } from '../kernels/lut-score.ts';
 import { tableBindings, type GpuItemTable } from './types.ts';
 
 /** Packs codes [V, M] into u32 words [V, ⌈M / (32 / bits)⌉], lowest code in the lowest bits. */
@@ -39,10 +40,11 @@ export function createCompositionalGpuTable(device: GPUDevice, bundle: ModelBund
   const table = storageBuffer(device, 'codeword-table', M * K * 4, GPUBufferUsage.STORAGE);
   const perWord = 32 / bits;
   const words = Math.ceil(M / perWord);
-  const rowWgsl = `${tableBindings([
+  const rowBindings = tableBindings([
     { name: 'codes', type: 'u32' },
     { name: 'codebooks', type: 'f32' },
-  ])}
+  ]);
+  const rowWgsl = `
 fn item_row(i: u32, dst: u32, lane: u32, lanes: u32) {
   for (var n = lane; n < ${N}u; n += lanes) {
     var s = 0.0;
@@ -55,23 +57,20 @@ fn item_row(i: u32, dst: u32, lane: u32, lanes: u32) {
 }`;
   return {
     rowWgsl,
-    rowBuffers: [codes, codebooks],
+    rowBindings,
+    rowBuffers: { codes, codebooks },
     async createScorer(theta, scores) {
-      const [tablePipe, lutPipe] = await Promise.all([
-        createKernel(device, 'codeword-table', codewordTableWgsl({ dim: N, codewords: M * K })),
-        createKernel(device, 'lut-score', lutScoreWgsl({ numItems: V, M, K, bitsPerCode: bits })),
+      const [codewordKernel, lutKernel] = await Promise.all([
+        getKernel(device, codewordTableKernel({ dim: N, codewords: M * K })),
+        getKernel(device, lutScoreKernel({ numItems: V, M, K, bitsPerCode: bits })),
       ]);
-      const tableGroup = bindGroup(device, tablePipe, [theta, codebooks, table], 'codeword-table');
-      const lutGroup = bindGroup(device, lutPipe, [codes, table, scores], 'lut-score');
+      const tableGroup = codewordKernel.bind({ theta, codebooks, table });
+      const lutGroup = lutKernel.bind({ codes, table, scores });
       const tableWorkgroups = Math.ceil((M * K) / CODEWORD_TABLE_WORKGROUP);
       const [gx, gy] = grid(Math.ceil(V / LUT_SCORE_WORKGROUP));
       return (pass) => {
-        pass.setPipeline(tablePipe);
-        pass.setBindGroup(0, tableGroup);
-        pass.dispatchWorkgroups(tableWorkgroups);
-        pass.setPipeline(lutPipe);
-        pass.setBindGroup(0, lutGroup);
-        pass.dispatchWorkgroups(gx, gy);
+        dispatch(pass, codewordKernel, tableGroup, tableWorkgroups);
+        dispatch(pass, lutKernel, lutGroup, gx, gy);
       };
     },
     bytes: codes.size + codebooks.size + table.size,

@@ -9,11 +9,12 @@ export function createFullGpuTable(device: GPUDevice, bundle: ModelBundle): GpuI
   const V = bundle.manifest.hyper.numItems;
   const N = requireHyperInt(bundle, 'dim');
   const items = uploadStorage(device, 'items', requireTensor(bundle, 'items', ['float32'], [V, N]));
-  const rowWgsl = `${tableBindings([{ name: 'items', type: 'f32' }])}
+  const bindings = tableBindings([{ name: 'items', type: 'f32' }]);
+  const rowWgsl = `
 fn item_row(i: u32, dst: u32, lane: u32, lanes: u32) {
   for (var n = lane; n < ${N}u; n += lanes) { emit_row(dst, n, items[i * ${N}u + n]); }
 }`;
-  const scoreWgsl = `${tableBindings([{ name: 'items', type: 'f32' }])}
+  const scoreWgsl = `
 fn item_score(i: u32) -> f32 {
   let base = i * ${N}u;
   var s = 0.0;
@@ -22,11 +23,12 @@ fn item_score(i: u32) -> f32 {
 }`;
   return {
     rowWgsl,
-    rowBuffers: [items],
+    rowBindings: bindings,
+    rowBuffers: { items },
     createScorer: (theta, scores) =>
       createReconstructingScorer(
         device,
-        { kind: 'full', numItems: V, dim: N, scoreWgsl, buffers: [items] },
+        { kind: 'full', numItems: V, dim: N, scoreWgsl, bindings, buffers: { items } },
         theta,
         scores,
       ),

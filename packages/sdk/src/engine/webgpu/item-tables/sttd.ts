@@ -26,7 +26,7 @@ export function createSttdGpuTable(device: GPUDevice, bundle: ModelBundle): GpuI
   const R = g.rank;
   const t = g.t;
   const g2Cols = (I2 * J2) / t;
-  const decl = tableBindings([
+  const bindings = tableBindings([
     { name: 'g1', type: 'f32' },
     { name: 'g2', type: 'f32' },
   ]);
@@ -43,13 +43,13 @@ fn sttd_value(i1: u32, i2: u32, n: u32) -> f32 {
   for (var r = 0u; r < ${R / t}u; r++) { s += g1[row + r * ${t}u] * g2[r * ${g2Cols}u + col]; }
   return s;
 }`;
-  const rowWgsl = `${decl}${valueFn}
+  const rowWgsl = `${valueFn}
 fn item_row(i: u32, dst: u32, lane: u32, lanes: u32) {
   let i1 = i / ${I2}u;
   let i2 = i % ${I2}u;
   for (var n = lane; n < ${N}u; n += lanes) { emit_row(dst, n, sttd_value(i1, i2, n)); }
 }`;
-  const scoreWgsl = `${decl}${valueFn}
+  const scoreWgsl = `${valueFn}
 fn item_score(i: u32) -> f32 {
   let i1 = i / ${I2}u;
   let i2 = i % ${I2}u;
@@ -59,11 +59,12 @@ fn item_score(i: u32) -> f32 {
 }`;
   return {
     rowWgsl,
-    rowBuffers: [g1, g2],
+    rowBindings: bindings,
+    rowBuffers: { g1, g2 },
     createScorer: (theta, scores) =>
       createReconstructingScorer(
         device,
-        { kind: 'sttd', numItems: hyper.numItems, dim: N, scoreWgsl, buffers: [g1, g2] },
+        { kind: 'sttd', numItems: hyper.numItems, dim: N, scoreWgsl, bindings, buffers: { g1, g2 } },
         theta,
         scores,
       ),

@@ -8,10 +8,11 @@
 import type { ModelBundle } from '../../../bundle/types.ts';
 import { ttCoreShape, ttGeometry, hyperList, type TtGeometry } from '../../tensor-train-geometry.ts';
 import { requireHyperInt, requireTensor } from '../../tensors.ts';
-import { bindGroup, createKernel, grid, storageBuffer, uploadStorage } from '../gpu-util.ts';
-import { TT_LAST_CORE_WORKGROUP, ttLastCoreWgsl } from '../kernels/tt-last-core.ts';
-import { TT_PREFIX_WORKGROUP, ttPrefixWgsl } from '../kernels/tt-prefix.ts';
-import { TT_SCORE_WORKGROUP, ttScoreWgsl } from '../kernels/tt-score.ts';
+import { grid, storageBuffer, uploadStorage } from '../gpu-util.ts';
+import { dispatch, getKernel } from '../kernel.ts';
+import { TT_LAST_CORE_WORKGROUP, ttLastCoreKernel } from '../kernels/tt-last-core.ts';
+import { TT_PREFIX_WORKGROUP, ttPrefixKernel } from '../kernels/tt-prefix.ts';
+import { TT_SCORE_WORKGROUP, ttScoreKernel } from '../kernels/tt-score.ts';
 import { createReconstructingScorer } from './reconstruct-scorer.ts';
 import { tableBindings, type GpuItemTable } from './types.ts';
 
@@ -89,12 +90,12 @@ export function createTtGpuTable(device: GPUDevice, bundle: ModelBundle): GpuIte
   const all = new Float32Array(total);
   parts.forEach((part, k) => all.set(part, offsets[k]));
   const cores = uploadStorage(device, 'tt.cores', all);
-  const decl = tableBindings([{ name: 'cores', type: 'f32' }]);
-  const rowWgsl = `${decl}
+  const bindings = tableBindings([{ name: 'cores', type: 'f32' }]);
+  const rowWgsl = `
 fn item_row(i: u32, dst: u32, lane: u32, lanes: u32) {
   ${ttChainWgsl(g, offsets, (n, v) => `emit_row(dst, ${n}, ${v});`)}
 }`;
-  const scoreWgsl = `${decl}
+  const scoreWgsl = `
 fn item_score(i: u32) -> f32 {
   let lane = 0u;
   let lanes = 1u;
@@ -111,39 +112,34 @@ fn item_score(i: u32) -> f32 {
   const kg = { p: g.p, q: g.q, ranks: g.ranks, offsets };
   return {
     rowWgsl,
-    rowBuffers: [cores],
+    rowBindings: bindings,
+    rowBuffers: { cores },
     async createScorer(theta, scores) {
       if (pfx === undefined || lastW === undefined) {
         // One core: e(i) is a row of core 0; nothing to share.
         return createReconstructingScorer(
           device,
-          { kind: 'tt', numItems: hyper.numItems, dim: N, scoreWgsl, buffers: [cores] },
+          { kind: 'tt', numItems: hyper.numItems, dim: N, scoreWgsl, bindings, buffers: { cores } },
           theta,
           scores,
         );
       }
-      const [prefixPipe, lastPipe, scorePipe] = await Promise.all([
-        createKernel(device, 'tt-prefix', ttPrefixWgsl(kg, prefixes)),
-        createKernel(device, 'tt-last-core', ttLastCoreWgsl(kg)),
-        createKernel(device, 'tt-score', ttScoreWgsl({ numItems: hyper.numItems, lastP: g.p[d - 1], width })),
+      const [prefixKernel, lastKernel, scoreKernel] = await Promise.all([
+        getKernel(device, ttPrefixKernel(kg, prefixes)),
+        getKernel(device, ttLastCoreKernel(kg)),
+        getKernel(device, ttScoreKernel({ numItems: hyper.numItems, lastP: g.p[d - 1], width })),
       ]);
-      const prefixGroup = bindGroup(device, prefixPipe, [cores, pfx], 'tt-prefix');
-      const lastGroup = bindGroup(device, lastPipe, [theta, cores, lastW], 'tt-last-core');
-      const scoreGroup = bindGroup(device, scorePipe, [pfx, lastW, scores], 'tt-score');
+      const prefixGroup = prefixKernel.bind({ cores, pfx });
+      const lastGroup = lastKernel.bind({ theta, cores, w: lastW });
+      const scoreGroup = scoreKernel.bind({ pfx, w: lastW, scores });
       const A = N / g.q[d - 1];
       const prefixGrid = grid(Math.ceil((prefixes * A) / TT_PREFIX_WORKGROUP));
       const lastGroups = Math.ceil((g.p[d - 1] * width) / TT_LAST_CORE_WORKGROUP);
       const scoreGrid = grid(Math.ceil(hyper.numItems / TT_SCORE_WORKGROUP));
       return (pass) => {
-        pass.setPipeline(prefixPipe);
-        pass.setBindGroup(0, prefixGroup);
-        pass.dispatchWorkgroups(...prefixGrid);
-        pass.setPipeline(lastPipe);
-        pass.setBindGroup(0, lastGroup);
-        pass.dispatchWorkgroups(lastGroups);
-        pass.setPipeline(scorePipe);
-        pass.setBindGroup(0, scoreGroup);
-        pass.dispatchWorkgroups(...scoreGrid);
+        dispatch(pass, prefixKernel, prefixGroup, ...prefixGrid);
+        dispatch(pass, lastKernel, lastGroup, lastGroups);
+        dispatch(pass, scoreKernel, scoreGroup, ...scoreGrid);
       };
     },
     bytes: cores.size + (pfx?.size ?? 0) + (lastW?.size ?? 0),

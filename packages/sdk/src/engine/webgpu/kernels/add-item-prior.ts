@@ -4,14 +4,16 @@
 // Dispatch: ⌈count/64⌉ workgroups of 64, before the repeat head (which reads the prior-added scores).
 // Why a scatter of `count` adds and not a [V] prior in the scoring kernels: count is usually far below V,
 // and one kernel serves every item-table kind.
+import { type KernelSpec, read, readWrite } from '../kernel.ts';
 const WG = 64;
 export const ITEM_PRIOR_WORKGROUP = WG;
 
-export function addItemPriorWgsl(o: { numItems: number; count: number }): string {
-  return /* wgsl */ `
-@group(0) @binding(0) var<storage, read> items: array<u32>;
-@group(0) @binding(1) var<storage, read> values: array<f32>;
-@group(0) @binding(2) var<storage, read_write> scores: array<f32>;
+export function addItemPriorKernel(o: { numItems: number; count: number }): KernelSpec {
+  return {
+    name: 'add-item-prior',
+    shape: o,
+    bindings: [read('items', 'u32'), read('values', 'f32'), readWrite('scores', 'f32')],
+    body: /* wgsl */ `
 
 @compute @workgroup_size(${WG})
 fn main(@builtin(global_invocation_id) gid: vec3u) {
@@ -22,5 +24,6 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
     scores[i] = scores[i] + values[gid.x];
   }
 }
-`;
+`,
+  };
 }

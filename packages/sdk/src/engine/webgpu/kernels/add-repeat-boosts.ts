@@ -6,19 +6,25 @@
 // Why on the host: the boosts depend on the session's clicks only, which the host has; computing them there
 // and scattering ≤ maxLen additions here keeps the kernel trivial and the values identical to the CPU engine's.
 import { PARAMS_WGSL } from './params.ts';
+import { type KernelSpec, read, readWrite, uniform } from '../kernel.ts';
 
 const WG = 64;
 export const REPEAT_BOOST_WORKGROUP = WG;
 
-export function addRepeatBoostsWgsl(o: { numItems: number; scoreWeight: number }): string {
+export function addRepeatBoostsKernel(o: { numItems: number; scoreWeight: number }): KernelSpec {
   // The weight is a constant of the bundle: baked in as an f32 literal (exact: Float32 → shortest decimal).
   const w = Math.fround(o.scoreWeight);
-  return /* wgsl */ `
+  return {
+    name: 'add-repeat-boosts',
+    shape: o,
+    bindings: [
+      uniform('params', 'Params'),
+      read('items', 'u32'),
+      read('boosts', 'f32'),
+      readWrite('scores', 'f32'),
+    ],
+    body: /* wgsl */ `
 ${PARAMS_WGSL}
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> items: array<u32>;
-@group(0) @binding(2) var<storage, read> boosts: array<f32>;
-@group(0) @binding(3) var<storage, read_write> scores: array<f32>;
 
 @compute @workgroup_size(${WG})
 fn main(@builtin(global_invocation_id) gid: vec3u) {
@@ -30,7 +36,8 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
     scores[i] = s + (${f32Literal(w)} * s + boosts[gid.x]);
   }
 }
-`;
+`,
+  };
 }
 
 /** A float32 value as a WGSL f32 literal that parses back to the same value. */

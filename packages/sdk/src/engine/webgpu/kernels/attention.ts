@@ -8,19 +8,25 @@
 // per (query, head) with shared logits cost n·heads workgroups and 2 barriers each.
 import { f32 } from '../gpu-util.ts';
 import { PARAMS_WGSL } from './params.ts';
+import { type KernelSpec, read, readWrite, uniform } from '../kernel.ts';
 
 const WG = 64;
 
-export function attentionWgsl(o: { dim: number; heads: number; maxLen: number }): string {
+export function attentionKernel(o: { dim: number; heads: number; maxLen: number }): KernelSpec {
   const N = o.dim;
   const dh = N / o.heads;
-  return /* wgsl */ `
+  return {
+    name: 'attention',
+    shape: o,
+    bindings: [
+      read('q', 'f32'),
+      read('k', 'f32'),
+      read('v', 'f32'),
+      readWrite('o', 'f32'),
+      uniform('params', 'Params'),
+    ],
+    body: /* wgsl */ `
 ${PARAMS_WGSL}
-@group(0) @binding(0) var<storage, read> q: array<f32>;
-@group(0) @binding(1) var<storage, read> k: array<f32>;
-@group(0) @binding(2) var<storage, read> v: array<f32>;
-@group(0) @binding(3) var<storage, read_write> o: array<f32>;
-@group(0) @binding(4) var<uniform> params: Params;
 
 @compute @workgroup_size(${WG})
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
@@ -46,5 +52,6 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
     }
   }
 }
-`;
+`,
+  };
 }

@@ -3,14 +3,16 @@
 // Dispatch: ⌈M·K/64⌉ workgroups of 64, one invocation per codeword.
 // Why: this is the only part of compositional scoring that touches N-wide vectors, M·K·N MACs
 // (5·256·128 = 164k) once per query, after which every item costs M table reads instead of N MACs.
+import { type KernelSpec, read, readWrite } from '../kernel.ts';
 const WG = 64;
 export const CODEWORD_TABLE_WORKGROUP = WG;
 
-export function codewordTableWgsl(o: { dim: number; codewords: number }): string {
-  return /* wgsl */ `
-@group(0) @binding(0) var<storage, read> theta: array<f32>;
-@group(0) @binding(1) var<storage, read> codebooks: array<f32>;
-@group(0) @binding(2) var<storage, read_write> table: array<f32>;
+export function codewordTableKernel(o: { dim: number; codewords: number }): KernelSpec {
+  return {
+    name: 'codeword-table',
+    shape: o,
+    bindings: [read('theta', 'f32'), read('codebooks', 'f32'), readWrite('table', 'f32')],
+    body: /* wgsl */ `
 
 @compute @workgroup_size(${WG})
 fn main(@builtin(global_invocation_id) gid: vec3u) {
@@ -21,5 +23,6 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   for (var d = 0u; d < ${o.dim}u; d++) { s += theta[d] * codebooks[base + d]; }
   table[c] = s;
 }
-`;
+`,
+  };
 }

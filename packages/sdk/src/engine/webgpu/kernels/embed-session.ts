@@ -8,16 +8,29 @@
 // overhead that dwarfed it (one workgroup per row made the whole encoder ~50 ms at N = 128).
 import { f32 } from '../gpu-util.ts';
 import { PARAMS_WGSL } from './params.ts';
+import { type BindingDecl, type KernelSpec, read, readWrite, uniform } from '../kernel.ts';
 
 export const EMBED_WORKGROUP = 64;
 
-export function embedSessionWgsl(o: { dim: number; embScale: number; itemRow: string }): string {
-  return /* wgsl */ `
+export function embedSessionKernel(o: {
+  dim: number;
+  embScale: number;
+  itemRow: string;
+  /** The item table's buffers, which `itemRow` reads. */
+  table: readonly BindingDecl[];
+}): KernelSpec {
+  return {
+    name: 'embed-session',
+    shape: { dim: o.dim, embScale: o.embScale, itemRow: o.itemRow },
+    bindings: [
+      read('session', 'u32'),
+      read('pos', 'f32'),
+      readWrite('h', 'f32'),
+      uniform('params', 'Params'),
+      ...o.table,
+    ],
+    body: /* wgsl */ `
 ${PARAMS_WGSL}
-@group(0) @binding(0) var<storage, read> session: array<u32>;
-@group(0) @binding(1) var<storage, read> pos: array<f32>;
-@group(0) @binding(2) var<storage, read_write> h: array<f32>;
-@group(0) @binding(3) var<uniform> params: Params;
 
 fn emit_row(dst: u32, n: u32, v: f32) {
   h[dst + n] = ${f32(o.embScale)} * v + pos[dst + n];
@@ -31,5 +44,6 @@ fn main(@builtin(local_invocation_id) lid: vec3u) {
     item_row(session[t], t * ${o.dim}u, lid.x, ${EMBED_WORKGROUP}u);
   }
 }
-`;
+`,
+  };
 }

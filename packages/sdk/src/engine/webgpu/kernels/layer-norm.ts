@@ -6,18 +6,24 @@
 // Two passes (mean, then variance) like the CPU reference, not the one-pass E[x²] − mean².
 import { f32 } from '../gpu-util.ts';
 import { PARAMS_WGSL } from './params.ts';
+import { type KernelSpec, read, readWrite, uniform } from '../kernel.ts';
 
 const WG = 64;
 
-export function layerNormWgsl(o: { dim: number; eps: number }): string {
+export function layerNormKernel(o: { dim: number; eps: number }): KernelSpec {
   const N = o.dim;
-  return /* wgsl */ `
+  return {
+    name: 'layer-norm',
+    shape: o,
+    bindings: [
+      read('x', 'f32'),
+      read('gamma', 'f32'),
+      read('beta', 'f32'),
+      readWrite('y', 'f32'),
+      uniform('params', 'Params'),
+    ],
+    body: /* wgsl */ `
 ${PARAMS_WGSL}
-@group(0) @binding(0) var<storage, read> x: array<f32>;
-@group(0) @binding(1) var<storage, read> gamma: array<f32>;
-@group(0) @binding(2) var<storage, read> beta: array<f32>;
-@group(0) @binding(3) var<storage, read_write> y: array<f32>;
-@group(0) @binding(4) var<uniform> params: Params;
 
 @compute @workgroup_size(${WG})
 fn main(@builtin(local_invocation_id) lid: vec3u) {
@@ -32,5 +38,6 @@ fn main(@builtin(local_invocation_id) lid: vec3u) {
     for (var d = 0u; d < ${N}u; d++) { y[base + d] = gamma[d] * ((x[base + d] - mean) * inv) + beta[d]; }
   }
 }
-`;
+`,
+  };
 }

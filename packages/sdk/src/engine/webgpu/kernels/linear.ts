@@ -7,19 +7,30 @@
 // measured slower under SwiftShader, where every workgroup has a fixed cost. ReLU and the residual add
 // are fused so that the FFN and the attention output need no extra pass.
 import { PARAMS_WGSL } from './params.ts';
+import { type KernelSpec, read, readWrite, uniform } from '../kernel.ts';
 
 const WG = 64;
 export const LINEAR_WORKGROUP = WG;
 
-export function linearWgsl(o: { inDim: number; outDim: number; relu: boolean; residual: boolean }): string {
-  return /* wgsl */ `
+export function linearKernel(o: {
+  inDim: number;
+  outDim: number;
+  relu: boolean;
+  residual: boolean;
+}): KernelSpec {
+  return {
+    name: 'linear',
+    shape: o,
+    bindings: [
+      read('x', 'f32'),
+      read('w', 'f32'),
+      read('b', 'f32'),
+      readWrite('y', 'f32'),
+      uniform('params', 'Params'),
+      ...(o.residual ? [read('residual', 'f32')] : []),
+    ],
+    body: /* wgsl */ `
 ${PARAMS_WGSL}
-@group(0) @binding(0) var<storage, read> x: array<f32>;
-@group(0) @binding(1) var<storage, read> w: array<f32>;
-@group(0) @binding(2) var<storage, read> b: array<f32>;
-@group(0) @binding(3) var<storage, read_write> y: array<f32>;
-@group(0) @binding(4) var<uniform> params: Params;
-${o.residual ? '@group(0) @binding(5) var<storage, read> residual: array<f32>;' : ''}
 
 @compute @workgroup_size(${WG})
 fn main(@builtin(global_invocation_id) gid: vec3u) {
@@ -34,5 +45,6 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
     y[t * ${o.outDim}u + col] = acc;
   }
 }
-`;
+`,
+  };
 }

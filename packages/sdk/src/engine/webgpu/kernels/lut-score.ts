@@ -6,11 +6,17 @@
 // M = 4, K = 256) stays cache-resident. Staging it in workgroup memory first was measured SLOWER under
 // SwiftShader (a copy + barrier per workgroup, 3,907 workgroups at 1M items), so it reads storage directly.
 import { FLAT_WORKGROUP_ID } from '../gpu-util.ts';
+import { type KernelSpec, read, readWrite } from '../kernel.ts';
 
 const WG = 256;
 export const LUT_SCORE_WORKGROUP = WG;
 
-export function lutScoreWgsl(o: { numItems: number; M: number; K: number; bitsPerCode: 8 | 16 }): string {
+export function lutScoreKernel(o: {
+  numItems: number;
+  M: number;
+  K: number;
+  bitsPerCode: 8 | 16;
+}): KernelSpec {
   const perWord = 32 / o.bitsPerCode;
   const words = Math.ceil(o.M / perWord);
   const mask = o.bitsPerCode === 8 ? '0xffu' : '0xffffu';
@@ -23,10 +29,11 @@ export function lutScoreWgsl(o: { numItems: number; M: number; K: number; bitsPe
   const loads = Array.from({ length: words }, (_, w) => `let w${w} = codes[i * ${words}u + ${w}u];`).join(
     '\n  ',
   );
-  return /* wgsl */ `
-@group(0) @binding(0) var<storage, read> codes: array<u32>;
-@group(0) @binding(1) var<storage, read> table: array<f32>;
-@group(0) @binding(2) var<storage, read_write> scores: array<f32>;
+  return {
+    name: 'lut-score',
+    shape: o,
+    bindings: [read('codes', 'u32'), read('table', 'f32'), readWrite('scores', 'f32')],
+    body: /* wgsl */ `
 
 @compute @workgroup_size(${WG})
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
@@ -35,5 +42,6 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   ${loads}
   scores[i] = ${terms.join(' + ')};
 }
-`;
+`,
+  };
 }

@@ -5,18 +5,20 @@
 // kernel then ranks −∞ below every real score and the host drops excluded indices that surface only when
 // fewer than k items remain.
 import { PARAMS_WGSL } from './params.ts';
+import { type KernelSpec, read, readWrite, uniform } from '../kernel.ts';
 
 const WG = 64;
 export const MASK_WORKGROUP = WG;
 
-export function maskExcludedWgsl(o: { numItems: number }): string {
-  return /* wgsl */ `
+export function maskExcludedKernel(o: { numItems: number }): KernelSpec {
+  return {
+    name: 'mask-excluded',
+    shape: o,
+    bindings: [uniform('params', 'Params'), read('exclude', 'u32'), readWrite('scores', 'f32')],
+    body: /* wgsl */ `
 // The lowest f32 stands for −∞: WGSL constant expressions may not produce infinities.
 const LOWEST = -3.40282346638528859812e38f;
 ${PARAMS_WGSL}
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> exclude: array<u32>;
-@group(0) @binding(2) var<storage, read_write> scores: array<f32>;
 
 @compute @workgroup_size(${WG})
 fn main(@builtin(global_invocation_id) gid: vec3u) {
@@ -24,5 +26,6 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   let i = exclude[gid.x];
   if (i < ${o.numItems}u) { scores[i] = LOWEST; }
 }
-`;
+`,
+  };
 }

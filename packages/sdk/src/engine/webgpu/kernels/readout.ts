@@ -7,19 +7,25 @@
 // and the work (N² + 2nN MACs) is far too small to pay for more dispatches; workgroup memory carries x̄,
 // x̄·W1 and α between the steps.
 import { PARAMS_WGSL } from './params.ts';
+import { type KernelSpec, read, readWrite, uniform } from '../kernel.ts';
 
 const WG = 256;
 
-export function readoutWgsl(o: { dim: number; maxLen: number }): string {
+export function readoutKernel(o: { dim: number; maxLen: number }): KernelSpec {
   const N = o.dim;
-  return /* wgsl */ `
+  return {
+    name: 'readout',
+    shape: o,
+    bindings: [
+      uniform('params', 'Params'),
+      read('x', 'f32'),
+      read('xw2c', 'f32'),
+      read('w1', 'f32'),
+      read('f', 'f32'),
+      readWrite('theta', 'f32'),
+    ],
+    body: /* wgsl */ `
 ${PARAMS_WGSL}
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read> xw2c: array<f32>;
-@group(0) @binding(3) var<storage, read> w1: array<f32>;
-@group(0) @binding(4) var<storage, read> f: array<f32>;
-@group(0) @binding(5) var<storage, read_write> theta: array<f32>;
 
 var<workgroup> xbar: array<f32, ${N}>;
 var<workgroup> xbar_w1: array<f32, ${N}>;
@@ -52,5 +58,6 @@ fn main(@builtin(local_invocation_id) lid: vec3u) {
     theta[d] = s;
   }
 }
-`;
+`,
+  };
 }

@@ -6,14 +6,20 @@
 import { FLAT_WORKGROUP_ID } from '../gpu-util.ts';
 import { TOPK_SCAN_WORKGROUP } from './topk-histogram.ts';
 import { STATE, topkKeyWgsl } from './topk-key.ts';
+import { type KernelSpec, read, readWrite } from '../kernel.ts';
 
 const WG = TOPK_SCAN_WORKGROUP;
 
-export function topkGatherWgsl(o: { numItems: number; itemsPerLane: number }): string {
-  return /* wgsl */ `
-@group(0) @binding(0) var<storage, read> scores: array<f32>;
-@group(0) @binding(1) var<storage, read_write> state: array<atomic<u32>, ${STATE.words}>;
-@group(0) @binding(2) var<storage, read_write> out: array<vec2u>;
+export function topkGatherKernel(o: { numItems: number; itemsPerLane: number }): KernelSpec {
+  return {
+    name: 'topk-gather',
+    shape: o,
+    bindings: [
+      read('scores', 'f32'),
+      { name: 'state', type: `array<atomic<u32>, ${STATE.words}>`, access: 'read_write' },
+      readWrite('out', 'vec2u'),
+    ],
+    body: /* wgsl */ `
 ${topkKeyWgsl(o.numItems)}
 
 @compute @workgroup_size(${WG})
@@ -32,5 +38,6 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     }
   }
 }
-`;
+`,
+  };
 }

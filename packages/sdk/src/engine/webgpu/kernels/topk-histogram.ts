@@ -11,17 +11,23 @@
 // to workgroup atomics first, so global memory sees ≤ 256 atomic adds per workgroup.
 import { FLAT_WORKGROUP_ID } from '../gpu-util.ts';
 import { STATE, topkKeyWgsl } from './topk-key.ts';
+import { type KernelSpec, read, uniform } from '../kernel.ts';
 
 export const TOPK_SCAN_WORKGROUP = 256;
 const WG = TOPK_SCAN_WORKGROUP;
 
-export function topkHistogramWgsl(o: { numItems: number; itemsPerLane: number }): string {
-  return /* wgsl */ `
+export function topkHistogramKernel(o: { numItems: number; itemsPerLane: number }): KernelSpec {
+  return {
+    name: 'topk-histogram',
+    shape: o,
+    bindings: [
+      uniform('pass_', 'Pass'),
+      read('scores', 'f32'),
+      { name: 'state', type: `array<u32, ${STATE.words}>`, access: 'read' },
+      { name: 'hist', type: 'array<atomic<u32>, 256>', access: 'read_write' },
+    ],
+    body: /* wgsl */ `
 struct Pass { word: u32, shift: u32, k: u32, mode: u32 }
-@group(0) @binding(0) var<uniform> pass_: Pass;
-@group(0) @binding(1) var<storage, read> scores: array<f32>;
-@group(0) @binding(2) var<storage, read> state: array<u32, ${STATE.words}>;
-@group(0) @binding(3) var<storage, read_write> hist: array<atomic<u32>, 256>;
 var<workgroup> local: array<atomic<u32>, 256>;
 ${topkKeyWgsl(o.numItems)}
 
@@ -46,5 +52,6 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let c = atomicLoad(&local[lid.x]);
   if (c > 0u) { atomicAdd(&hist[lid.x], c); }
 }
-`;
+`,
+  };
 }

@@ -7,13 +7,19 @@
 // Dispatch: 1 workgroup of 1. Why: 256 sequential steps are cheaper than any parallel scan's barriers, and
 // this keeps the whole top-k on the GPU inside the one submit (no read back between passes).
 import { STATE } from './topk-key.ts';
+import { type KernelSpec, uniform } from '../kernel.ts';
 
-export function topkSelectWgsl(): string {
-  return /* wgsl */ `
+export function topkSelectKernel(): KernelSpec {
+  return {
+    name: 'topk-select',
+    shape: {},
+    bindings: [
+      uniform('pass_', 'Pass'),
+      { name: 'state', type: `array<u32, ${STATE.words}>`, access: 'read_write' },
+      { name: 'hist', type: 'array<u32, 256>', access: 'read_write' },
+    ],
+    body: /* wgsl */ `
 struct Pass { word: u32, shift: u32, k: u32, mode: u32 }
-@group(0) @binding(0) var<uniform> pass_: Pass;
-@group(0) @binding(1) var<storage, read_write> state: array<u32, ${STATE.words}>;
-@group(0) @binding(2) var<storage, read_write> hist: array<u32, 256>;
 
 @compute @workgroup_size(1)
 fn main() {
@@ -37,5 +43,6 @@ fn main() {
   }
   for (var b = 0u; b < 256u; b++) { hist[b] = 0u; }
 }
-`;
+`,
+  };
 }

@@ -7,20 +7,22 @@
 // Why: a sort costs log²(tile) barriers, affordable once per query on ≤ 1024 items, never on the catalogue
 // (topk-histogram selects the candidates with 2 barriers per workgroup instead).
 import { FLAT_WORKGROUP_ID } from '../gpu-util.ts';
+import { type KernelSpec, read, readWrite, uniform } from '../kernel.ts';
 
 export const TOPK_TILE = 1024;
 const WG = 256;
 /** Largest k the GPU top-k serves (one tile). */
 export const TOPK_MAX_K = TOPK_TILE;
 
-export function topkTileWgsl(): string {
-  return /* wgsl */ `
+export function topkTileKernel(): KernelSpec {
+  return {
+    name: 'topk-tile',
+    shape: {},
+    bindings: [uniform('params', 'Params'), read('pairs', 'vec2u'), readWrite('result', 'vec2u')],
+    body: /* wgsl */ `
 // The lowest f32 stands for −∞: WGSL constant expressions may not produce infinities.
 const LOWEST = -3.40282346638528859812e38f;
 struct Params { count: u32, k: u32, pad0: u32, pad1: u32 }
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> pairs: array<vec2u>;
-@group(0) @binding(2) var<storage, read_write> result: array<vec2u>;
 
 var<workgroup> key: array<f32, ${TOPK_TILE}>;
 var<workgroup> idx: array<u32, ${TOPK_TILE}>;
@@ -71,5 +73,6 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     result[tile * k + j] = vec2u(bitcast<u32>(key[j]), idx[j]);
   }
 }
-`;
+`,
+  };
 }

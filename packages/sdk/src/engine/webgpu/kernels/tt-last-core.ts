@@ -5,20 +5,22 @@
 // Layout: theta f32[N]; cores as in tt-prefix; w f32[p_{d−1}, A, R_{d−1}].
 // Dispatch: ⌈p_{d−1}·A·R_{d−1} / 64⌉ workgroups of 64, one invocation per entry (p·N·R MACs in all).
 import type { TtKernelGeometry } from './tt-prefix.ts';
+import { type KernelSpec, read, readWrite } from '../kernel.ts';
 
 const WG = 64;
 export const TT_LAST_CORE_WORKGROUP = WG;
 
-export function ttLastCoreWgsl(g: TtKernelGeometry): string {
+export function ttLastCoreKernel(g: TtKernelGeometry): KernelSpec {
   const d = g.p.length;
   const pl = g.p[d - 1];
   const ql = g.q[d - 1];
   const R = g.ranks[d - 1];
   const A = g.q.slice(0, d - 1).reduce((x, y) => x * y, 1);
-  return /* wgsl */ `
-@group(0) @binding(0) var<storage, read> theta: array<f32>;
-@group(0) @binding(1) var<storage, read> cores: array<f32>;
-@group(0) @binding(2) var<storage, read_write> w: array<f32>;
+  return {
+    name: 'tt-last-core',
+    shape: { p: g.p, q: g.q, ranks: g.ranks, offsets: g.offsets },
+    bindings: [read('theta', 'f32'), read('cores', 'f32'), readWrite('w', 'f32')],
+    body: /* wgsl */ `
 
 @compute @workgroup_size(${WG})
 fn main(@builtin(global_invocation_id) gid: vec3u) {
@@ -33,5 +35,6 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   }
   w[id] = s;
 }
-`;
+`,
+  };
 }

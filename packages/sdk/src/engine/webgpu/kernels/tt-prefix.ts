@@ -7,6 +7,7 @@
 //   pfx f32[P, A, R_{d−1}] with P = ⌈V / p_{d−1}⌉ prefixes in use, A = ∏_{k<d−1} q_k.
 // Dispatch: grid(⌈P·A / 64⌉) workgroups of 64, one invocation per (π, a), carrying a length-R vector.
 import { FLAT_WORKGROUP_ID } from '../gpu-util.ts';
+import { type KernelSpec, read, readWrite } from '../kernel.ts';
 
 const WG = 64;
 export const TT_PREFIX_WORKGROUP = WG;
@@ -21,7 +22,7 @@ export interface TtKernelGeometry {
 }
 
 /** `prefixes`: how many prefixes items use, ⌈V / p_{d−1}⌉ (≤ ∏_{k<d−1} p_k). */
-export function ttPrefixWgsl(g: TtKernelGeometry, prefixes: number): string {
+export function ttPrefixKernel(g: TtKernelGeometry, prefixes: number): KernelSpec {
   const d = g.p.length;
   const R = g.ranks;
   const P = prefixes;
@@ -45,9 +46,11 @@ export function ttPrefixWgsl(g: TtKernelGeometry, prefixes: number): string {
     lines.push('}');
   }
   lines.push(`for (var r = 0u; r < ${R[d - 1]}u; r++) { pfx[id * ${R[d - 1]}u + r] = v${d - 1}[r]; }`);
-  return /* wgsl */ `
-@group(0) @binding(0) var<storage, read> cores: array<f32>;
-@group(0) @binding(1) var<storage, read_write> pfx: array<f32>;
+  return {
+    name: 'tt-prefix',
+    shape: { p: g.p, q: g.q, ranks: g.ranks, offsets: g.offsets, prefixes },
+    bindings: [read('cores', 'f32'), readWrite('pfx', 'f32')],
+    body: /* wgsl */ `
 
 @compute @workgroup_size(${WG})
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
@@ -57,5 +60,6 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let a = id % ${A}u;
   ${lines.join('\n  ')}
 }
-`;
+`,
+  };
 }

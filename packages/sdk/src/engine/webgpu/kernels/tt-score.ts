@@ -3,15 +3,17 @@
 // Layout: pfx f32[P, A·R] (tt-prefix), w f32[p_{d−1}, A·R] (tt-last-core), scores f32[V].
 // Dispatch: grid(⌈V / 128⌉) workgroups of 128, one invocation per item: A·R (= N/q_{d−1} · R) MACs.
 import { FLAT_WORKGROUP_ID } from '../gpu-util.ts';
+import { type KernelSpec, read, readWrite } from '../kernel.ts';
 
 const WG = 128;
 export const TT_SCORE_WORKGROUP = WG;
 
-export function ttScoreWgsl(o: { numItems: number; lastP: number; width: number }): string {
-  return /* wgsl */ `
-@group(0) @binding(0) var<storage, read> pfx: array<f32>;
-@group(0) @binding(1) var<storage, read> w: array<f32>;
-@group(0) @binding(2) var<storage, read_write> scores: array<f32>;
+export function ttScoreKernel(o: { numItems: number; lastP: number; width: number }): KernelSpec {
+  return {
+    name: 'tt-score',
+    shape: o,
+    bindings: [read('pfx', 'f32'), read('w', 'f32'), readWrite('scores', 'f32')],
+    body: /* wgsl */ `
 
 @compute @workgroup_size(${WG})
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
@@ -23,5 +25,6 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   for (var x = 0u; x < ${o.width}u; x++) { s += pfx[pb + x] * w[wb + x]; }
   scores[i] = s;
 }
-`;
+`,
+  };
 }
