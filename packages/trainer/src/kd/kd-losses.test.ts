@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { infoNce } from './contrastive.ts';
 import { recombine } from './recombine.ts';
 import { softTargetKl, softTargetKlFromTables } from './soft-targets.ts';
+import { setFullSoftmaxTableGradient } from '../train/full-softmax.ts';
 import { hotColdRepresentations, maskedPrefixReadout, type ReadoutWeights } from './sub-session.ts';
 
 // Tests run on the pure-JS cpu backend (deterministic, no wasm init).
@@ -176,24 +177,27 @@ describe('softTargetKl (Eq. 21–22)', () => {
 });
 
 describe('softTargetKlFromTables', () => {
-  it('value and gradients equal autodiff of softTargetKl on θ·tableᵀ', () => {
-    const tTheta = tf.variable(rand([4, 3], 20) as tf.Tensor2D);
-    const tTable = tf.variable(rand([9, 3], 21) as tf.Tensor2D);
-    const sTheta = tf.variable(rand([4, 3], 22) as tf.Tensor2D);
-    const sTable = tf.variable(rand([9, 3], 23) as tf.Tensor2D);
-    const vars = [tTheta, tTable, sTheta, sTable];
-    const fast = tf.variableGrads(() => softTargetKlFromTables(tTheta, tTable, sTheta, sTable), vars);
-    const slow = tf.variableGrads(
-      () => softTargetKl(tf.matMul(tTheta, tTable, false, true), tf.matMul(sTheta, sTable, false, true)),
-      vars,
-    );
-    expect(fast.value.dataSync()[0]).toBeCloseTo(slow.value.dataSync()[0], 5);
-    for (const v of vars) {
-      const a = fast.grads[v.name].dataSync();
-      const b = slow.grads[v.name].dataSync();
-      expect(a.length).toBe(b.length);
-      for (let i = 0; i < a.length; i++) expect(a[i]).toBeCloseTo(b[i], 5);
-      expect(Array.from(a).some((x) => Math.abs(x) > 1e-4)).toBe(true);
-    }
-  });
+  for (const order of ['probs-transposed', 'theta-transposed'] as const)
+    it(`value and gradients (${order} table gradient) equal autodiff of softTargetKl on θ·tableᵀ`, () => {
+      setFullSoftmaxTableGradient(order);
+      const tTheta = tf.variable(rand([4, 3], 20) as tf.Tensor2D);
+      const tTable = tf.variable(rand([9, 3], 21) as tf.Tensor2D);
+      const sTheta = tf.variable(rand([4, 3], 22) as tf.Tensor2D);
+      const sTable = tf.variable(rand([9, 3], 23) as tf.Tensor2D);
+      const vars = [tTheta, tTable, sTheta, sTable];
+      const fast = tf.variableGrads(() => softTargetKlFromTables(tTheta, tTable, sTheta, sTable), vars);
+      const slow = tf.variableGrads(
+        () => softTargetKl(tf.matMul(tTheta, tTable, false, true), tf.matMul(sTheta, sTable, false, true)),
+        vars,
+      );
+      expect(fast.value.dataSync()[0]).toBeCloseTo(slow.value.dataSync()[0], 5);
+      for (const v of vars) {
+        const a = fast.grads[v.name].dataSync();
+        const b = slow.grads[v.name].dataSync();
+        expect(a.length).toBe(b.length);
+        for (let i = 0; i < a.length; i++) expect(a[i]).toBeCloseTo(b[i], 5);
+        expect(Array.from(a).some((x) => Math.abs(x) > 1e-4)).toBe(true);
+      }
+      setFullSoftmaxTableGradient('probs-transposed');
+    });
 });

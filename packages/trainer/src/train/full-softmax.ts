@@ -8,12 +8,17 @@ import { scatterAddRows } from '../model/gather-rows.ts';
  * How d/dX's softmax part (softmaxᵀ · θ, [V, N]) is multiplied. 'probs-transposed' (default): softmax
  * transposed once, then [V, P]·[P, N] — 1.9× faster on tfjs-wasm than 'theta-transposed', ([N, P]·[P, V])ᵀ,
  * at P = 510, V = 40,727, N = 128 (pnpm bench:train --profile: 688 → 355 ms for that product). The old
- * order stays selectable so that the training benchmark can time both in one run.
+ * order stays selectable so that the training benchmark can time both in one run; the soft-target KL
+ * (kd/soft-targets.ts) follows the same setting.
  */
 export type TableGradientOrder = 'probs-transposed' | 'theta-transposed';
 let tableGradient: TableGradientOrder = 'probs-transposed';
 export function setFullSoftmaxTableGradient(order: TableGradientOrder): void {
   tableGradient = order;
+}
+/** The order in force (kd/soft-targets.ts follows it too). */
+export function fullSoftmaxTableGradient(): TableGradientOrder {
+  return tableGradient;
 }
 
 /**

@@ -233,7 +233,11 @@ export async function trainModel(
       const batch = batches[b]!;
       const t0 = performance.now();
       const dropoutSeed = (opts.seed * 1_000_003 + epoch * 100_003 + b) % 2_147_483_647;
-      const cost = optimizer.minimize(() => teacherStepLoss(model, batch, opts, vars, dropoutSeed), true, vars);
+      const cost = optimizer.minimize(
+        () => teacherStepLoss(model, batch, opts, vars, dropoutSeed),
+        true,
+        vars,
+      );
       const lossValue = (await cost!.data())[0]!;
       cost!.dispose();
       if (!Number.isFinite(lossValue))
