@@ -17,7 +17,10 @@ mkdir -p runs/baselines
 for kind in $kinds; do
   for ds in $datasets; do
     echo "== $kind on $ds" >&2
-    npx tsx packages/trainer/src/cli/train.ts "$kind" --dataset "$DS/$ds" $SCHEDULE --no-cpu-eval --no-progress > "runs/baselines/$ds-$kind.log" 2>&1
+    # pnpm train's defaults write under runs/<run>/: these runs name the shop's folder and results/.
+    npx tsx packages/trainer/src/cli/train.ts "$kind" --dataset "$DS/$ds" --teacher "apps/demo-shop/public/models/$ds-teacher" \
+      --out "apps/demo-shop/public/models/$ds-$kind" --report "results/baselines/$ds-$kind.json" --checkpoint "runs/$kind-$ds" \
+      $SCHEDULE --no-cpu-eval --no-progress > "runs/baselines/$ds-$kind.log" 2>&1
     npx tsx packages/trainer/src/cli/eval.ts --bundle "apps/demo-shop/public/models/$ds-$kind" --dataset "$DS/$ds" > "results/baselines/$ds-$kind.eval.json"
   done
 done

@@ -22,5 +22,6 @@ for kind in ${KINDS:-compositional teacher tt sttd}; do
       retailrocket) flags+=(--prior-depths 1000,2500,5000,7500) ;;
     esac
   fi
-  pnpm train repeat-head --bundle "$bundle" --dataset "../shared/datasets/$dataset" --out "$bundle" "${flags[@]}"
+  pnpm train repeat-head --bundle "$bundle" --dataset "../shared/datasets/$dataset" --out "$bundle" \
+    --report "results/repeat-head/$dataset-$kind.json" "${flags[@]}"
 done

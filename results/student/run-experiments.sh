@@ -29,12 +29,25 @@ SCHEDULE=${SCHEDULE:---pretrain-epochs 3 --epochs 1 --pretrain-minutes 30 --max-
 RESUME=${RESUME:-}   # RESUME=--resume to continue the checkpoints in runs/student/<run>/checkpoint
 mkdir -p runs/student
 
+bundle_dir() { # bundle_dir <dataset> <M> <K> <run name>: the shipped configurations go to the shop
+  local ds=$1 m=$2 k=$3 name=$4
+  if [ "$ds-M$m-K$k" = "$name" ] && { [ "$ds/$m/$k" = "tmall/4/32" ] || [ "$ds/$m/$k" = "retailrocket/3/256" ]; }; then
+    echo "apps/demo-shop/public/models/$ds-compositional"
+  else
+    echo "runs/student/$name/bundle"
+  fi
+}
+
 run() { # run <dataset> <M> <K> [flags…]
   local ds=$1 m=$2 k=$3; shift 3
   local name="$ds-M$m-K$k"
   for f in "$@"; do case $f in --no-*) name="$name-${f#--}";; esac; done
   echo "== $name" >&2
-  $TRAIN student --dataset "$DS/$ds" --M "$m" --K "$k" $SCHEDULE $RESUME "$@" > "runs/student/$name.log" 2>&1
+  # pnpm train's defaults write under runs/<run>/: these runs name the shop, results/ and runs/student/.
+  $TRAIN student --dataset "$DS/$ds" --M "$m" --K "$k" --teacher "apps/demo-shop/public/models/$ds-teacher" \
+    --out "$(bundle_dir "$ds" "$m" "$k" "$name")" --report "results/student/$name.json" \
+    --checkpoint "runs/student/$name/checkpoint" --teacher-out "runs/student/$name/teacher-after-kd" \
+    $SCHEDULE $RESUME "$@" > "runs/student/$name.log" 2>&1
   evaluate "$ds" "$m" "$k" "$@"
 }
 
@@ -42,10 +55,8 @@ evaluate() { # evaluate <dataset> <M> <K> [flags…]: pnpm eval of a trained run
   local ds=$1 m=$2 k=$3; shift 3
   local name="$ds-M$m-K$k"
   for f in "$@"; do case $f in --no-*) name="$name-${f#--}";; esac; done
-  local bundle="runs/student/$name/bundle"
-  if [ "$ds-M$m-K$k" = "$name" ] && { [ "$ds/$m/$k" = "tmall/4/32" ] || [ "$ds/$m/$k" = "retailrocket/3/256" ]; }; then
-    bundle="apps/demo-shop/public/models/$ds-compositional"
-  fi
+  local bundle
+  bundle="$(bundle_dir "$ds" "$m" "$k" "$name")"
   $EVAL --bundle "$bundle" --dataset "$DS/$ds" > "results/student/$name.eval.json"
   if [ "${VARIANTS:-1}" = 1 ]; then # beyond the paper: float16 codebooks / all float tensors, bit-packed codes; same model
     for v in float16 float16-all packed float16-all-packed; do
