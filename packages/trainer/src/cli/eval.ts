@@ -4,7 +4,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { evaluateBundle, roundMetrics } from '../eval/index.ts';
 import { TENSOR_TRAIN_ROWS, type TensorTrainRows } from '../eval/tensor-train-rows.ts';
-import { progressPrinter } from './progress.ts';
+import { progressPrinter } from '../progress.ts';
 
 function positiveInt(name: string) {
   return (value: string): number => {

@@ -231,4 +231,29 @@ describe('trainStudent + export', () => {
     student.dispose();
     teacher.dispose();
   });
+
+  it('numbers epochs as they run when stage 1 is cut short, and lets timers run between batches', async () => {
+    const teacher = trainedTeacher();
+    const student = makeStudent(teacher, 41);
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 0); // what redraws a progress bar written to a log
+    try {
+      const result = await trainStudent(student, teacher, { train, valid }, hot, {
+        ...baseOptions,
+        pretrainEpochs: 3,
+        kdEpochs: 1,
+        pretrainMaxMinutes: 0, // stage 1 ends after its first batch: KD begins
+      });
+      expect(result.history.map((e) => [e.epoch, e.stage])).toEqual([
+        [1, 'pretrain'],
+        [2, 'kd'],
+      ]);
+      expect(result.history.map((e) => e.epoch)).toContain(result.bestEpoch);
+    } finally {
+      clearInterval(timer);
+    }
+    expect(ticks).toBeGreaterThan(1);
+    student.dispose();
+    teacher.dispose();
+  });
 });

@@ -4,10 +4,10 @@
 // Reuses the teacher's batching, validation and checkpoint format; differs from train/loop.ts in what a
 // step is (two models, loss parts per step, a stage switch with its own optimizer).
 import * as tf from '@tensorflow/tfjs-core';
-import cliProgress from 'cli-progress';
 import type { SessionModel } from '../model/session-model.ts';
 import { makeBatches, sessionWindows } from '../train/batches.ts';
 import { hasCheckpoint, loadCheckpoint, saveCheckpoint, type NamedArray } from '../train/checkpoint.ts';
+import { epochBar, yieldToEventLoop } from '../progress.ts';
 import { validationScore } from '../train/loop.ts';
 import type { Metrics } from '../eval/metrics.ts';
 import { evaluateWithCpuEngine, sessionCases } from './evaluate-student.ts';
@@ -253,21 +253,25 @@ export async function trainStudent(
     }
     const distiller = distillers[stage];
     const batches = makeBatches(windows, opts.positionsPerBatch, opts.seed * 7_919 + epoch);
-    if (state.batchInEpoch === 0)
-      log(`epoch ${epoch + 1}/${totalEpochs} (${stage}): ${batches.length} batches`);
-    const bar = opts.progress
-      ? new cliProgress.SingleBar(
-          {
-            stream: process.stderr,
-            format: `epoch ${epoch + 1} ${stage} |{bar}| {value}/{total} | {parts} | ETA {eta_formatted}`,
-            noTTYOutput: true,
-            notTTYSchedule: 30_000,
-            etaBuffer: 50,
-          },
-          cliProgress.Presets.shades_classic,
-        )
-      : null;
-    bar?.start(batches.length, state.batchInEpoch, { parts: '-' });
+    // Epochs are numbered as they run: a stage cut short (cap, patience) leaves no gap in the numbers.
+    const number = state.history.length + 1;
+    const planned = number + (totalEpochs - epoch - 1);
+    if (state.batchInEpoch === 0) log(`epoch ${number}/${planned} (${stage}): ${batches.length} batches`);
+    const bar = epochBar(Boolean(opts.progress), {
+      label: `epoch ${number} ${stage}`,
+      fields: '{parts}',
+      initial: { parts: '-' },
+      total: batches.length,
+      start: state.batchInEpoch,
+      // The loop stops at the budget (validation's time kept free) or, in stage 1, at its cap.
+      leftMs: () =>
+        Math.min(
+          budgetMs - (performance.now() - sessionStart) - lastValidMs,
+          stage === 'pretrain' && opts.pretrainMaxMinutes !== undefined
+            ? opts.pretrainMaxMinutes * 60_000 - (state.pretrainMs ?? 0)
+            : Infinity,
+        ),
+    });
     let timeUp = false;
     let pretrainCut = false;
     for (let b = state.batchInEpoch; b < batches.length; b++) {
@@ -287,7 +291,7 @@ export async function trainStudent(
       state.trainMsInEpoch += performance.now() - t0;
       state.batchInEpoch = b + 1;
       state.elapsedMs = elapsed();
-      bar?.update(b + 1, { parts: formatParts(meanParts(state)) });
+      bar.update(b + 1, { parts: formatParts(meanParts(state)) });
       if (opts.checkpointDir && performance.now() - lastSave > opts.checkpointEveryMinutes * 60_000) {
         await saveNow();
         lastSave = performance.now();
@@ -305,8 +309,9 @@ export async function trainStudent(
         pretrainCut = true;
         break;
       }
+      await yieldToEventLoop(); // the bar redraws on a timer when stderr is a log
     }
-    bar?.stop();
+    bar.stop();
     const v0 = performance.now();
     // Scored by the SDK's CPU engine on the in-memory bundle: the same numbers `pnpm eval` gives.
     const validCases = sessionCases(opts.validLimit ? data.valid.slice(0, opts.validLimit) : data.valid);
@@ -317,7 +322,7 @@ export async function trainStudent(
         : undefined;
     lastValidMs = performance.now() - v0;
     const record: StudentEpochRecord = {
-      epoch: epoch + 1,
+      epoch: number,
       stage,
       completed: state.batchInEpoch / batches.length,
       loss: meanParts(state),
@@ -328,7 +333,7 @@ export async function trainStudent(
     };
     state.history.push(record);
     log(
-      `epoch ${epoch + 1} (${stage}): ${formatParts(record.loss)}, ${record.trainSeconds.toFixed(0)} s train; ` +
+      `epoch ${number} (${stage}): ${formatParts(record.loss)}, ${record.trainSeconds.toFixed(0)} s train; ` +
         `student valid P@10 ${valid['P@10']!.toFixed(2)} NDCG@10 ${valid['NDCG@10']!.toFixed(2)}` +
         (teacherValid
           ? `; teacher valid P@10 ${teacherValid['P@10']!.toFixed(2)} NDCG@10 ${teacherValid['NDCG@10']!.toFixed(2)}`
@@ -338,17 +343,17 @@ export async function trainStudent(
     const score = validationScore(valid);
     if (score > state.bestScore) {
       state.bestScore = score;
-      state.bestEpoch = epoch + 1;
+      state.bestEpoch = number;
       best = snapshot(allVars);
     }
-    if (epoch === 0 || stageOf(epoch - 1) !== stage) {
+    if (state.history.length === 1 || state.history[state.history.length - 2]!.stage !== stage) {
       state.stageBest = -Infinity;
-      state.stageBestEpoch = epoch + 1;
+      state.stageBestEpoch = number;
     }
     if (score > state.stageBest) {
       state.stageBest = score;
-      state.stageBestEpoch = epoch + 1;
-    } else if (epoch + 1 - state.stageBestEpoch >= opts.patience) {
+      state.stageBestEpoch = number;
+    } else if (number - state.stageBestEpoch >= opts.patience) {
       // Patience ends a stage, not the run: stage 2 still follows stage 1.
       log(`no better validation score for ${opts.patience} epoch(s): ending the ${stage} stage`);
       const nextStageStart = stage === 'pretrain' ? opts.pretrainEpochs : totalEpochs;

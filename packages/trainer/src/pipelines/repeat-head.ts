@@ -45,7 +45,7 @@ import { recentPopularityOrder, type TimedSessions } from '../repeat-head/recent
 import { readDataset } from '../data/index.ts';
 import { datasetItemId, validationPositions, splitValidation } from '../data/index.ts';
 import { num, numList, optional } from '../flags.ts';
-import { progressPrinter } from '../cli/progress.ts';
+import { progressPrinter } from '../progress.ts';
 import { withTensorTrainRows } from '../eval/tensor-train-rows.ts';
 
 import { runPaths } from '../paths.ts';

@@ -1,7 +1,7 @@
 // The training loop shared by every model: Adam, length-bucketed position batches, validation each
 // epoch with early stopping, a wall-time budget, and resumable checkpoints (deterministic for a seed).
 import * as tf from '@tensorflow/tfjs-core';
-import cliProgress from 'cli-progress';
+import { epochBar } from '../progress.ts';
 import type { SessionModel } from '../model/session-model.ts';
 import { countPositions, makeBatches, sessionWindows, type Batch } from './batches.ts';
 import { hasCheckpoint, loadCheckpoint, saveCheckpoint, type NamedArray } from './checkpoint.ts';
@@ -215,19 +215,14 @@ export async function trainModel(
       log(
         `epoch ${epoch + 1}/${opts.epochs}: ${batches.length} batches, ${countPositions(batches)} positions`,
       );
-    const bar = opts.progress
-      ? new cliProgress.SingleBar(
-          {
-            stream: process.stderr,
-            format: `epoch ${epoch + 1} |{bar}| {value}/{total} | loss {loss} | {gflops} GFLOP/s | ETA {eta_formatted}`,
-            noTTYOutput: true,
-            notTTYSchedule: 30_000,
-            etaBuffer: 50,
-          },
-          cliProgress.Presets.shades_classic,
-        )
-      : null;
-    bar?.start(batches.length, state.batchInEpoch, { loss: '-', gflops: '-' });
+    const bar = epochBar(Boolean(opts.progress), {
+      label: `epoch ${epoch + 1}`,
+      fields: 'loss {loss} | {gflops} GFLOP/s',
+      initial: { loss: '-', gflops: '-' },
+      total: batches.length,
+      start: state.batchInEpoch,
+      leftMs: () => budgetMs - elapsed() - lastValidMs, // the loop stops there (validation's time kept free)
+    });
     let timeUp = false;
     for (let b = state.batchInEpoch; b < batches.length; b++) {
       const batch = batches[b]!;

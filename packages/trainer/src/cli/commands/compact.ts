@@ -18,7 +18,7 @@ import { datasetItemId, popularityCounts } from '../../data/index.ts';
 import { evaluateBundle } from '../../eval/index.ts';
 import { readDataset } from '../../data/index.ts';
 import { num } from '../../flags.ts';
-import { progressPrinter } from '../progress.ts';
+import { progressPrinter } from '../../progress.ts';
 
 interface CompactFlags {
   bundle: string;
