@@ -7,7 +7,8 @@
 // One heavy job at a time: another training run beside this one makes every number here false.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
-import { join, resolve } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { hotColdSplit, popularityCounts, readDataset } from '../src/data/index.ts';
@@ -47,6 +48,8 @@ const { values } = parseArgs({
     profile: { type: 'boolean', default: false },
     /** Also time the previous path (before this issue's changes) on every step kind it touches. */
     compare: { type: 'boolean' },
+    /** Internal: run one row (JSON { dir, kind, path }) in this process. */
+    row: { type: 'string' },
   },
 });
 const quick = values.quick!;
@@ -97,6 +100,62 @@ function wasmHeapBytes(): number | null {
 
 const mb = (bytes: number) => bytes / 2 ** 20;
 
+/** One row in this process: the child side of main(). Prints the row as JSON on its last stdout line. */
+async function runRow(spec: { dir: string; kind: Kind; path: Row['path'] }): Promise<void> {
+  await selectBackend(values.backend as BackendName);
+  const data = readDataset(resolve(spec.dir));
+  const preset = teacherPreset(data.name);
+  const hyper: BackboneHyper = { ...preset, embScale: Math.sqrt(preset.dim) };
+  const windows = data.trainSessions.flatMap((s) => sessionWindows(s, hyper.maxLen));
+  const batches = makeBatches(windows, positionsPerBatch, 7);
+  const counts = popularityCounts(data.trainSessions, data.numItems);
+  const hot = hotColdSplit(counts, 0.2);
+  const kd = paperKdDefaults(data.name);
+  const weights = { beta: kd.beta, gamma: kd.gamma, tau: kd.tau, l2: 1e-5 };
+  setFullSoftmaxTableGradient(PATHS.find((p) => p.name === spec.path)!.tableGradient);
+  const row = await timeKind(
+    spec.kind,
+    spec.path,
+    data.name,
+    data.numItems,
+    hyper,
+    batches,
+    counts,
+    hot,
+    weights,
+  );
+  process.stdout.write(`\nROW ${JSON.stringify(row)}\n`);
+}
+
+/**
+ * Every row in a fresh process (this script again, with --row): a step that runs the wasm heap out of
+ * memory aborts the backend for good, and peak RSS / heap belong to one step kind only.
+ */
+function spawnRow(spec: { dir: string; kind: Kind; path: Row['path'] }): Row {
+  const flags = process.argv.slice(2).filter((a, i, all) => a !== '--row' && all[i - 1] !== '--row');
+  const child = spawnSync(
+    process.execPath,
+    [...process.execArgv, process.argv[1]!, ...flags, '--row', JSON.stringify(spec)],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 * 2 ** 20 },
+  );
+  const line = child.stdout.split('\n').find((l) => l.startsWith('ROW '));
+  if (line) return JSON.parse(line.slice(4)) as Row;
+  return {
+    dataset: basename(spec.dir),
+    kind: spec.kind,
+    path: spec.path,
+    positionsPerStep: positionsPerBatch,
+    steps: 0,
+    msPerStep: NaN,
+    examplesPerSecond: NaN,
+    nominalGflops: NaN,
+    peakRssMB: NaN,
+    wasmHeapMB: null,
+    tensorsLeftPerStep: NaN,
+    error: `failed: the process ended with ${child.signal ?? `exit code ${child.status}`}${child.stdout.trim() ? ` (${child.stdout.trim().split('\n').pop()!.slice(0, 120)})` : ''}`,
+  };
+}
+
 async function main(): Promise<void> {
   const backend = await selectBackend(values.backend as BackendName);
   const threads =
@@ -109,33 +168,13 @@ async function main(): Promise<void> {
   const started = performance.now();
   const load0 = loadavg()[0];
   for (const dir of datasets) {
-    const data = readDataset(resolve(dir));
-    const preset = teacherPreset(data.name);
-    const hyper: BackboneHyper = { ...preset, embScale: Math.sqrt(preset.dim) };
-    const windows = data.trainSessions.flatMap((s) => sessionWindows(s, hyper.maxLen));
-    const batches = makeBatches(windows, positionsPerBatch, 7);
-    const counts = popularityCounts(data.trainSessions, data.numItems);
-    const hot = hotColdSplit(counts, 0.2);
-    const kd = paperKdDefaults(data.name);
-    const weights = { beta: kd.beta, gamma: kd.gamma, tau: kd.tau, l2: 1e-5 };
     for (const kind of kinds) {
       // teacher-sampled never runs the full-softmax gradient: one path is enough.
       for (const path of kind === 'teacher-sampled' ? PATHS.slice(-1) : PATHS) {
-        setFullSoftmaxTableGradient(path.tableGradient);
-        const row = await timeKind(
-          kind,
-          path.name,
-          data.name,
-          data.numItems,
-          hyper,
-          batches,
-          counts,
-          hot,
-          weights,
-        );
+        const row = spawnRow({ dir, kind, path: path.name });
         rows.push(row);
         console.log(
-          `${data.name} ${kind} (${path.name}): ${row.error ?? `${row.msPerStep.toFixed(0)} ms/step, ${row.examplesPerSecond.toFixed(0)} examples/s, ${row.nominalGflops.toFixed(2)} GFLOP/s, RSS ${row.peakRssMB.toFixed(0)} MB, wasm heap ${row.wasmHeapMB?.toFixed(0) ?? '—'} MB, ${row.tensorsLeftPerStep} tensors left/step`}`,
+          `${row.dataset} ${kind} (${path.name}): ${row.error ?? `${row.msPerStep.toFixed(0)} ms/step, ${row.examplesPerSecond.toFixed(0)} examples/s, ${row.nominalGflops.toFixed(2)} GFLOP/s, RSS ${row.peakRssMB.toFixed(0)} MB, wasm heap ${row.wasmHeapMB?.toFixed(0) ?? '—'} MB, ${row.tensorsLeftPerStep} tensors left/step`}`,
         );
       }
     }
@@ -276,7 +315,7 @@ async function timeKind(
       msPerStep: ms / timedSteps,
       examplesPerSecond: positions / (ms / 1000),
       nominalGflops: flops / ms / 1e6,
-      peakRssMB: process.resourceUsage().maxRSS / 1024,
+      peakRssMB: process.resourceUsage().maxRSS / 1024, // this process runs one row
       wasmHeapMB: heap === null ? null : mb(heap),
       tensorsLeftPerStep: (tf.memory().numTensors - tensors0) / timedSteps,
     };
@@ -376,4 +415,5 @@ function markdown(r: {
   return lines.join('\n');
 }
 
-await main();
+if (values.row) await runRow(JSON.parse(values.row) as { dir: string; kind: Kind; path: Row['path'] });
+else await main();
