@@ -6,24 +6,24 @@
 // Run: npx tsx results/baselines/make-table.ts [--datasets ../shared/datasets]
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Backbone, type BackboneHyper } from '../../packages/trainer/src/model/backbone.ts';
-import { compositionalCompressionRatio } from '../../packages/trainer/src/model/compositional-codes.ts';
-import { CompositionalItemTable } from '../../packages/trainer/src/model/compositional.ts';
-import { FullItemTable } from '../../packages/trainer/src/model/full-table.ts';
-import type { ItemTable } from '../../packages/trainer/src/model/item-table.ts';
-import { SessionModel } from '../../packages/trainer/src/model/session-model.ts';
-import { SttdItemTable } from '../../packages/trainer/src/model/sttd-table.ts';
-import { teacherPreset } from '../../packages/trainer/src/model/teacher.ts';
 import {
+  Backbone,
+  compositionalCompressionRatio,
   compositionalTableBytes,
+  CompositionalItemTable,
+  FullItemTable,
   paramCount,
   reconstructionMacs,
+  SessionModel,
+  SttdItemTable,
+  teacherPreset,
   tensorTrainConfig,
+  TtItemTable,
+  type BackboneHyper,
+  type ItemTable,
   type TensorTrainConfig,
-} from '../../packages/trainer/src/model/tt-configs.ts';
-import { TtItemTable } from '../../packages/trainer/src/model/tt-table.ts';
-import { selectBackend } from '../../packages/trainer/src/train/backend.ts';
-import { encodeModelBundle } from '../../packages/trainer/src/train/export-bundle.ts';
+} from '@session-rec/trainer/model';
+import { encodeModelBundle, selectBackend } from '@session-rec/trainer/train';
 
 const root = resolve(import.meta.dirname, '../..');
 const datasetsDir = resolve(

@@ -4,7 +4,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { groupedBars } from '../../packages/trainer/src/kd/experiments/svg.ts';
+import { groupedBars } from '../../experiments/svg.ts';
 
 type Metrics = Record<string, number>;
 type Output = Metrics & { repeat: Metrics; newItem: Metrics };

@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { groupedBars } from '../../packages/trainer/src/kd/experiments/svg.ts';
+import { groupedBars } from '../../experiments/svg.ts';
 
 type M = Record<string, number>;
 interface Report {

@@ -92,7 +92,7 @@ case "${1:-main}" in
         $0 student --dataset "$1/tmall" --M 4 --K 32 $2 $f --out "runs/ablation/$name/bundle" \
           --checkpoint "runs/ablation/$name/checkpoint" --teacher-out "runs/ablation/$name/teacher-after-kd" \
           --report "results/student/ablation-short/$name.json" > "runs/ablation/$name.log" 2>&1' "$TRAIN" "$DS" "$short"
-    npx tsx packages/trainer/src/kd/experiments/summarize.ts results/student/ablation-short
+    npx tsx experiments/summarize.ts results/student/ablation-short
     ;;
   grid)
     for m in 1 2 3 4 5; do for k in 32 128 256 512; do
@@ -105,7 +105,7 @@ case "${1:-main}" in
     evaluate "$@"
     ;;
   summary)
-    npx tsx packages/trainer/src/kd/experiments/summarize.ts results/student
+    npx tsx experiments/summarize.ts results/student
     ;;
   *) echo "usage: $0 main|ablation|ablation-short|grid|summary|evaluate <dataset> <M> <K>" >&2; exit 2 ;;
 esac

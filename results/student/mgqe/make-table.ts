@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { lines } from '../../../packages/trainer/src/kd/experiments/svg.ts';
+import { lines } from '../../../experiments/svg.ts';
 
 interface Sizes {
   bytes: number;

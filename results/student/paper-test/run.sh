@@ -10,7 +10,7 @@ name=$1 dataset=$2 student=$3 teacher=$4; shift 4
 here=results/student/paper-test
 for eta in "$@"; do
   out=runs/paper-test/$name-eta$eta
-  npx tsx packages/trainer/src/kd/experiments/paper-test-table.ts "$student" "$teacher" "$eta" "$out" >&2
+  npx tsx experiments/paper-test-table.ts "$student" "$teacher" "$eta" "$out" >&2
   npx tsx packages/trainer/src/cli/eval.ts --bundle "$out" --dataset "$dataset" --by-repeat --workers "${WORKERS:-1}" \
     > "$here/$name-eta$eta.eval.json" 2> "$out.log"
   echo "$name η=$eta: $(head -c 120 "$here/$name-eta$eta.eval.json")" >&2

@@ -4,9 +4,8 @@
 //
 //   npx tsx results/student/repeat/recency-baseline.ts ../shared/datasets/tmall
 import { resolve } from 'node:path';
-import { popularityCounts } from '../../../packages/trainer/src/data/popularity.ts';
-import { metricsFromRanks } from '../../../packages/trainer/src/eval/metrics.ts';
-import { readDataset } from '../../../packages/trainer/src/data/index.ts';
+import { popularityCounts, readDataset } from '@session-rec/trainer/data';
+import { metricsFromRanks } from '@session-rec/trainer/eval';
 
 const dir = process.argv[2];
 if (!dir) throw new Error('usage: recency-baseline.ts <dataset dir>');

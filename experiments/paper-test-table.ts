@@ -10,7 +10,7 @@
 // This writes a `full` bundle with the student's encoder and the item table
 //   X' = η · X_teacher + (1 − η) · Σ_m E_m[code_v,m]      (Eq. 16 kept at test time)
 // so that its accuracy can be compared with the compressed student's under our protocol.
-// Usage: tsx packages/trainer/src/kd/experiments/paper-test-table.ts <student bundle> <teacher bundle> <η> <out dir>
+// Usage: tsx experiments/paper-test-table.ts <student bundle> <teacher bundle> <η> <out dir>
 import { encodeBundle, vocabularyInput, type TensorInput } from '@session-rec/sdk/bundle';
 import { readBundleDir, writeBundleDir } from '@session-rec/sdk/bundle/node';
 import { mixedItemTable } from './paper-test-table-lib.ts';

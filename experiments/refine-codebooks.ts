@@ -3,7 +3,7 @@
 // `pnpm train repeat-head`, which reports validation and test). Trains on the bundle's own training split
 // (its seed, fraction 0.1), keeps the codebooks with the best validation "explore" P@10 (label a new item,
 // ranked among the items outside the session), checked every --check-minutes.
-// Usage: tsx packages/trainer/src/kd/experiments/refine-codebooks.ts <bundle> <dataset> <out>
+// Usage: tsx experiments/refine-codebooks.ts <bundle> <dataset> <out>
 //          [--minutes 20] [--lr 1e-4] [--batch 64] [--valid-sessions 1000] [--check-minutes 4]
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
@@ -11,15 +11,13 @@ import { encodeBundle, tensorInputs, vocabularyInput } from '@session-rec/sdk/bu
 import { readBundleDir, writeBundleDir } from '@session-rec/sdk/bundle/node';
 import { createCpuEngine, type CpuScoringEngine } from '@session-rec/sdk/engine/cpu';
 import { addPriorTerms, readPriorTerms } from '@session-rec/sdk/engine/popularity-prior';
-import { seededRandom, shuffleInPlace } from '../../data/prng.ts';
-import { readDataset } from '../../data/index.ts';
-import { splitValidation } from '../../data/index.ts';
+import { readDataset, seededRandom, shuffleInPlace, splitValidation } from '@session-rec/trainer/data';
 import {
   accumulateExploreGradient,
   CodebookAdam,
   type CodebookModel,
   type ExploreCase,
-} from '../refine-codebooks.ts';
+} from '@session-rec/trainer/kd';
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
@@ -162,7 +160,7 @@ await writeBundleDir(
       refinedCodebooks: {
         // A refinement of a refined bundle keeps the earlier runs' record.
         ...(info.refinedCodebooks !== undefined ? { after: info.refinedCodebooks } : {}),
-        command: `tsx packages/trainer/src/kd/experiments/refine-codebooks.ts ${process.argv.slice(2).join(' ')}`,
+        command: `tsx experiments/refine-codebooks.ts ${process.argv.slice(2).join(' ')}`,
         trainCases: seen,
         validationExploreP10: Number(best.toFixed(4)),
       },

@@ -3,25 +3,27 @@
 // Compares the student's code start (`--code-init rq`: residual k-means of the table) with additive and
 // score-aware additive quantisation (metric S = E[θθᵀ] of the teacher's session representations).
 //
-//   npx tsx packages/trainer/src/kd/experiments/quantised-teacher.ts --dataset ../shared/datasets/tmall --M 4 --K 32
+//   npx tsx experiments/quantised-teacher.ts --dataset ../shared/datasets/tmall --M 4 --K 32
 //
 // Prints one JSON line per quantiser (valid subset and full test metrics, score variance kept).
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readBundleDir } from '@session-rec/sdk/bundle/node';
-import { Backbone } from '../../model/backbone.ts';
-import { CompositionalItemTable } from '../../model/compositional.ts';
-import type { FullItemTable } from '../../model/full-table.ts';
-import { residualKMeans } from '../../model/residual-kmeans.ts';
-import { SessionModel } from '../../model/session-model.ts';
-import { loadTeacherFromBundle } from '../../model/teacher.ts';
-import { selectBackend } from '../../train/backend.ts';
-import { readDataset } from '../../data/index.ts';
-import { splitValidation } from '../../data/index.ts';
-import { scoreAwareQuantise, secondMoment, type QuantiserResult } from '../../model/score-aware-quantiser.ts';
-import { makeBatches, sessionWindows } from '../../train/batches.ts';
+import { readDataset, splitValidation } from '@session-rec/trainer/data';
+import { evaluateWithCpuEngine, sessionCases } from '@session-rec/trainer/kd';
+import {
+  Backbone,
+  CompositionalItemTable,
+  loadTeacherFromBundle,
+  residualKMeans,
+  scoreAwareQuantise,
+  secondMoment,
+  SessionModel,
+  type FullItemTable,
+  type QuantiserResult,
+} from '@session-rec/trainer/model';
+import { makeBatches, selectBackend, sessionWindows } from '@session-rec/trainer/train';
 import * as tf from '@tensorflow/tfjs-core';
-import { evaluateWithCpuEngine, sessionCases } from '../evaluate-student.ts';
 
 const { values } = parseArgs({
   options: {
