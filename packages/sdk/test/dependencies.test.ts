@@ -72,3 +72,67 @@ describe("the SDK's module graph", () => {
     expect(cycles).toEqual([]);
   });
 });
+
+/** The layer of a source file (docs/architecture.md "The SDK"): its folder, engine/cpu and engine/webgpu apart. */
+function layerOf(file: string): string {
+  const rel = file.slice(join(root, 'src').length + 1);
+  const parts = rel.split('/');
+  if (parts.length === 1) return rel; // index.ts, errors.ts, events.ts, random.ts
+  if (parts[0] === 'engine' && ['cpu', 'webgpu'].includes(parts[1]) && parts.length > 2) {
+    // Developer tooling inside the CPU engine (benchmarks, test models) may use the test helpers.
+    if (parts[1] === 'cpu' && ['bench', 'testing'].includes(parts[2])) return 'engine/cpu (tooling)';
+    return `engine/${parts[1]}`;
+  }
+  if (parts[0] === 'engine' && parts[1].startsWith('webgpu-worker')) return 'engine/webgpu-worker';
+  return parts[0];
+}
+
+/** What each layer may import besides itself: lower layers only (docs/architecture.md). */
+const ALLOWED: Record<string, string[]> = {
+  bundle: [],
+  engine: ['bundle'],
+  'engine/cpu': ['bundle', 'engine'],
+  'engine/webgpu': ['bundle', 'engine'],
+  'engine/webgpu-worker': ['bundle', 'engine', 'engine/webgpu'],
+  'engine/cpu (tooling)': ['bundle', 'engine', 'engine/cpu', 'testing', 'random.ts'],
+  'errors.ts': [],
+  'events.ts': ['engine'],
+  'random.ts': [],
+  session: [],
+  storage: ['bundle', 'errors.ts', 'events.ts'],
+  recommender: [
+    'bundle',
+    'engine',
+    'engine/cpu',
+    'engine/webgpu',
+    'engine/webgpu-worker',
+    'errors.ts',
+    'events.ts',
+    'session',
+    'storage',
+  ],
+  testing: ['bundle', 'engine', 'engine/cpu', 'engine/cpu (tooling)', 'random.ts'],
+  'index.ts': ['bundle', 'engine', 'errors.ts', 'events.ts', 'recommender', 'session', 'storage'],
+};
+
+describe("the SDK's layers", () => {
+  it('import only the layers below them: the two engines never each other, nothing ships test helpers', () => {
+    const wrong: string[] = [];
+    for (const [file, targets] of importGraph()) {
+      const from = layerOf(file);
+      const allowed = ALLOWED[from];
+      if (allowed === undefined) {
+        wrong.push(`${from}: a layer docs/architecture.md does not name`);
+        continue;
+      }
+      for (const target of targets) {
+        const to = layerOf(target);
+        if (to !== from && !allowed.includes(to))
+          wrong.push(
+            `${file.slice(root.length + 1)} (${from}) imports ${target.slice(root.length + 1)} (${to})`,
+          );
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+});
