@@ -8,6 +8,7 @@ export default defineConfig({
       'packages/*/test/**/*.test.ts',
       'apps/*/src/**/*.test.ts',
       'experiments/**/*.test.ts',
+      'test/**/*.test.ts',
     ],
     environment: 'node',
     testTimeout: 60_000,

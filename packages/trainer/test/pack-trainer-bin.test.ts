@@ -10,8 +10,8 @@ import { readBundleDir } from '@session-rec/sdk/bundle/node';
 import { createCpuEngine } from '@session-rec/sdk/engine/cpu';
 import { seededRandom } from '@session-rec/sdk/random';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { evaluateBundle } from '../../trainer/src/eval/index.ts';
-import { npmInstallTarballs, packPackage, workspaceRoot } from '../scripts/pack.ts';
+import { evaluateBundle } from '../src/eval/index.ts';
+import { npmInstallTarballs, packPackage, workspaceRoot } from '../../sdk/scripts/pack.ts';
 
 const popularityBundle = join(workspaceRoot, 'apps/demo-shop/public/models/tmall-popularity');
 let root: string;
