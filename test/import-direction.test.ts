@@ -2,6 +2,7 @@
 // re-exports and type-only alike):
 //   - packages/sdk imports nothing of packages/trainer or apps/;
 //   - a library's src/ (packages/*/src) imports nothing of the root's experiments/, results/ or bench/;
+//   - the trainer's library code imports nothing of its cli/ or pipelines/, and pipelines/ nothing of cli/;
 //   - experiments/ and results/ reach the trainer only through its public exports (@session-rec/trainer/…),
 //     never its src/ by relative path.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -68,6 +69,20 @@ const RULES: Rule[] = [
     forbids: (to) => under(to, 'experiments') || under(to, 'results') || under(to, 'bench'),
   },
   {
+    name: "the trainer's library code imports nothing of its cli/ or pipelines/",
+    applies: (from) =>
+      under(from, 'packages/trainer/src') &&
+      !under(from, 'packages/trainer/src/cli') &&
+      !under(from, 'packages/trainer/src/pipelines') &&
+      !from.endsWith('.test.ts'),
+    forbids: (to) => under(to, 'packages/trainer/src/cli') || under(to, 'packages/trainer/src/pipelines'),
+  },
+  {
+    name: "the trainer's pipelines/ import nothing of its cli/",
+    applies: (from) => under(from, 'packages/trainer/src/pipelines') && !from.endsWith('.test.ts'),
+    forbids: (to) => under(to, 'packages/trainer/src/cli'),
+  },
+  {
     name: 'experiments/ and results/ use the trainer through its public exports only',
     applies: (from) => under(from, 'experiments') || under(from, 'results'),
     forbids: (to) => under(to, 'packages/trainer/src'),
@@ -118,8 +133,13 @@ describe('import direction (docs/architecture.md)', () => {
     expect(RULES[1]!.forbids(target(libFile, '../../../../bench/run.ts')!, '')).toBe(true);
     // the trainer's own src/eval/bench/ is library code, not the root's bench/
     expect(RULES[1]!.forbids(target(libFile, './bench/prefix-sharing.bench.ts')!, '')).toBe(false);
-    expect(RULES[2]!.forbids(target(script, '../../packages/trainer/src/model/index.ts')!, '')).toBe(true);
-    expect(RULES[2]!.forbids(target(script, '@session-rec/trainer/model')!, '')).toBe(false);
+    expect(RULES[2]!.forbids(target(libFile, '../cli/progress.ts')!, '')).toBe(true);
+    expect(RULES[2]!.forbids(target(libFile, '../pipelines/report.ts')!, '')).toBe(true);
+    expect(
+      RULES[3]!.forbids(target(join(root, 'packages/trainer/src/pipelines/x.ts'), '../cli/progress.ts')!, ''),
+    ).toBe(true);
+    expect(RULES[4]!.forbids(target(script, '../../packages/trainer/src/model/index.ts')!, '')).toBe(true);
+    expect(RULES[4]!.forbids(target(script, '@session-rec/trainer/model')!, '')).toBe(false);
   });
 
   it('the tree keeps the direction', () => {
