@@ -12,7 +12,7 @@ import '@tensorflow/tfjs-backend-webgpu';
 import type { ModelBundle } from '@session-rec/sdk/bundle';
 import {
   createItemTable,
-  hyperNumber,
+  requireEncoderHyper,
   requireHyperInt,
   requireTensor,
   tensorShape,
@@ -61,12 +61,8 @@ export async function createTfjsEngine(bundle: ModelBundle): Promise<TfjsWebGpuE
     };
   }
 
-  const N = requireHyperInt(bundle, 'dim');
-  const maxLen = requireHyperInt(bundle, 'maxLen');
-  const heads = requireHyperInt(bundle, 'heads');
-  const blocks = requireHyperInt(bundle, 'blocks');
-  const embScale = hyperNumber(bundle, 'embScale', 1);
-  const eps = hyperNumber(bundle, 'layerNormEps', 1e-6);
+  // The same checked hyper-parameters as the SDK's engines: no defaults of its own (the contract requires them).
+  const { dim: N, maxLen, heads, blocks, embScale, layerNormEps: eps } = requireEncoderHyper(bundle);
   const w = (name: string): tf.Tensor => {
     const shape = tensorShape(bundle, name);
     return keep(tf.tensor(requireTensor(bundle, name, ['float32'], shape), shape, 'float32'));

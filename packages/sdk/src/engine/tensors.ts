@@ -63,3 +63,29 @@ export function hyperNumber(bundle: ModelBundle, field: string, fallback: number
     throw new ModelHyperError(field, `expected a finite number, got ${JSON.stringify(v)}`);
   return v;
 }
+
+/** The session encoder's hyper-parameters (docs/model.md), checked the same way by every engine. */
+export interface EncoderHyper {
+  /** N, the embedding width. */
+  dim: number;
+  maxLen: number;
+  heads: number;
+  blocks: number;
+  embScale: number;
+  layerNormEps: number;
+}
+
+/** Reads and checks the encoder's hyper-parameters: no defaults (the contract requires them all). */
+export function requireEncoderHyper(bundle: ModelBundle): EncoderHyper {
+  const dim = requireHyperInt(bundle, 'dim');
+  const maxLen = requireHyperInt(bundle, 'maxLen');
+  const heads = requireHyperInt(bundle, 'heads');
+  const blocks = requireHyperInt(bundle, 'blocks');
+  const embScale = hyperNumber(bundle, 'embScale', NaN);
+  const layerNormEps = hyperNumber(bundle, 'layerNormEps', NaN);
+  if (Number.isNaN(embScale)) throw new ModelHyperError('embScale', 'missing');
+  if (Number.isNaN(layerNormEps) || layerNormEps <= 0)
+    throw new ModelHyperError('layerNormEps', 'missing or not positive');
+  if (dim % heads !== 0) throw new ModelHyperError('heads', `${heads} does not divide dim ${dim}`);
+  return { dim, maxLen, heads, blocks, embScale, layerNormEps };
+}

@@ -8,7 +8,7 @@ import type { ModelBundle } from '../../bundle/types.ts';
 import { ModelHyperError } from '../errors.ts';
 import type { ItemTable } from './item-tables/types.ts';
 import { layerNormRow, linearRow, packRows4, transpose } from './linalg.ts';
-import { hyperNumber, requireHyperInt, requireTensor, tensorShape } from '../tensors.ts';
+import { requireEncoderHyper, requireTensor, tensorShape } from '../tensors.ts';
 
 export interface SessionEncoder {
   readonly dim: number;
@@ -68,15 +68,8 @@ interface Block {
 export function createEncoder(bundle: ModelBundle, table: ItemTable): SessionEncoder {
   const hyper = bundle.manifest.hyper;
   const numItems = hyper.numItems;
-  const N = requireHyperInt(bundle, 'dim');
-  const maxLen = requireHyperInt(bundle, 'maxLen');
-  const heads = requireHyperInt(bundle, 'heads');
-  const blockCount = requireHyperInt(bundle, 'blocks');
-  const embScale = hyperNumber(bundle, 'embScale', NaN);
-  const eps = hyperNumber(bundle, 'layerNormEps', NaN);
-  if (Number.isNaN(embScale)) throw new ModelHyperError('embScale', 'missing');
-  if (Number.isNaN(eps) || eps <= 0) throw new ModelHyperError('layerNormEps', 'missing or not positive');
-  if (N % heads !== 0) throw new ModelHyperError('heads', `${heads} does not divide dim ${N}`);
+  const checked = requireEncoderHyper(bundle);
+  const { dim: N, maxLen, heads, blocks: blockCount, embScale, layerNormEps: eps } = checked;
   if (table.dim !== N) throw new ModelHyperError('dim', `${N}, but the item table has width ${table.dim}`);
 
   const vec = (name: string): Float32Array => requireTensor(bundle, name, ['float32'], [N]);

@@ -13,4 +13,11 @@ export {
 } from '../errors.ts';
 export { topK, ranksBefore, validateK } from '../topk.ts';
 /** Typed, checked access to a bundle's tensors and hyper-parameters (for item tables and other engines). */
-export { hyperNumber, requireHyperInt, requireTensor, tensorShape } from '../tensors.ts';
+export {
+  hyperNumber,
+  requireEncoderHyper,
+  requireHyperInt,
+  requireTensor,
+  tensorShape,
+  type EncoderHyper,
+} from '../tensors.ts';

@@ -13,8 +13,7 @@
 //               h = q + O·Wo + bo; LN(h → q) (= g); hid = relu(q·W1 + b1); h = q + hid·W2 + b2
 //   LN_final(h → q) (= x); Q = x·readout.W2 + c; readout(x, Q → θ)
 import type { ModelBundle } from '../../bundle/types.ts';
-import { ModelHyperError } from '../errors.ts';
-import { hyperNumber, requireHyperInt, requireTensor, tensorShape } from '../tensors.ts';
+import { requireEncoderHyper, requireTensor, tensorShape } from '../tensors.ts';
 import { storageBuffer, uploadStorage } from './gpu-util.ts';
 import { dispatch, getKernel } from './kernel.ts';
 import type { GpuItemTable } from './item-tables/types.ts';
@@ -48,15 +47,8 @@ export async function createGpuEncoder(
   table: GpuItemTable,
   params: GPUBuffer,
 ): Promise<GpuEncoder> {
-  const N = requireHyperInt(bundle, 'dim');
-  const maxLen = requireHyperInt(bundle, 'maxLen');
-  const heads = requireHyperInt(bundle, 'heads');
-  const blockCount = requireHyperInt(bundle, 'blocks');
-  const embScale = hyperNumber(bundle, 'embScale', NaN);
-  const eps = hyperNumber(bundle, 'layerNormEps', NaN);
-  if (Number.isNaN(embScale)) throw new ModelHyperError('embScale', 'missing');
-  if (Number.isNaN(eps) || eps <= 0) throw new ModelHyperError('layerNormEps', 'missing or not positive');
-  if (N % heads !== 0) throw new ModelHyperError('heads', `${heads} does not divide dim ${N}`);
+  const checked = requireEncoderHyper(bundle);
+  const { dim: N, maxLen, heads, blocks: blockCount, embScale, layerNormEps: eps } = checked;
 
   const owned: GPUBuffer[] = [];
   const keep = (b: GPUBuffer) => (owned.push(b), b);
