@@ -5,7 +5,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { trainPopularity } from './commands/popularity.ts';
+import { trainPopularity } from '../pipelines/popularity.ts';
 
 const cli = new URL('./eval.ts', import.meta.url).pathname;
 let root: string;

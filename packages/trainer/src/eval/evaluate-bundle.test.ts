@@ -7,7 +7,7 @@ import { readBundleDir, writeBundleDir } from '@session-rec/sdk/bundle/node';
 import { createCpuEngine, ranksBefore } from '@session-rec/sdk/engine/cpu';
 import { seededRandom } from '@session-rec/sdk/random';
 import { randomBundleFiles } from '@session-rec/sdk/testing';
-import { trainPopularity } from '../cli/commands/popularity.ts';
+import { trainPopularity } from '../pipelines/popularity.ts';
 import { EvalInputError, evaluateBundle, MetricAccumulator } from './index.ts';
 
 const V = 97;

@@ -6,9 +6,12 @@ import { decodeBundleFromFiles, encodeBundle, tensorInputs, vocabularyInput } fr
 import { readBundleDir, writeBundleDir } from '@session-rec/sdk/bundle/node';
 import { randomBundleFiles } from '@session-rec/sdk/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { evaluateBundle } from '../../eval/index.ts';
-import { writeZipfDataset } from '../../testing/zipf-dataset.ts';
-import { compactCommand } from './compact.ts';
+import { evaluateBundle } from '../eval/index.ts';
+import { writeZipfDataset } from '../testing/zipf-dataset.ts';
+import { compactBundlePipeline, compactConfig, type CompactFlags } from './compact.ts';
+
+const compactCommand = async (flags: CompactFlags, command: string) =>
+  compactBundlePipeline(compactConfig(flags, command));
 
 const root = mkdtempSync(join(tmpdir(), 'compact-cli-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
