@@ -20,7 +20,7 @@ import {
   type SessionModel as KdModel,
 } from '../src/kd/distiller.ts';
 import { Backbone, type BackboneHyper } from '../src/model/backbone.ts';
-import { CompositionalItemTable } from '../src/model/compositional.ts';
+import { CompositionalItemTable, setSoftCodeChunkRows } from '../src/model/compositional.ts';
 import { FullItemTable } from '../src/model/full-table.ts';
 import { SessionModel } from '../src/model/session-model.ts';
 import { SttdItemTable } from '../src/model/sttd-table.ts';
@@ -64,12 +64,20 @@ const positionsPerBatch = Number(values['batch-positions']);
 const negatives = Number(values.negatives);
 const warmup = quick ? 1 : 2;
 const timedSteps = quick ? 2 : 6;
-/** The code paths a run compares: 'before' = the full-softmax table gradient as it was (θᵀ·softmax, transposed). */
-const PATHS: { name: 'before' | 'after'; tableGradient: TableGradientOrder }[] = [
+/**
+ * The code paths a run compares. 'before' = as the trainer was: the full-softmax table gradient as
+ * (θᵀ·softmax)ᵀ, and the students' whole-table soft codes by autodiff; 'after' = softmaxᵀ·θ, and the soft
+ * codes chunk by chunk with a recomputing backward (model/chunked-soft-codes.ts).
+ */
+const PATHS: {
+  name: 'before' | 'after';
+  tableGradient: TableGradientOrder;
+  softCodeChunkRows: number | 'auto';
+}[] = [
   ...((values.compare ?? !quick)
-    ? [{ name: 'before' as const, tableGradient: 'theta-transposed' as const }]
+    ? [{ name: 'before' as const, tableGradient: 'theta-transposed' as const, softCodeChunkRows: 0 }]
     : []),
-  { name: 'after', tableGradient: 'probs-transposed' },
+  { name: 'after', tableGradient: 'probs-transposed', softCodeChunkRows: 'auto' },
 ];
 const outBase = resolve(
   values.out ?? (quick ? 'bench/.cache/train-speed-quick' : 'results/train-speed/latest'),
@@ -89,6 +97,9 @@ interface Row {
   tensorsLeftPerStep: number;
   /** --profile: one more step under tf.profile, kernel time summed by kernel name, products by shape (top 12). */
   profile?: { kernel: string; ms: number; calls: number }[];
+  /** --profile: tf.profile's peak bytes of live tensors during that step (MB), and the kernels that allocated most. */
+  profilePeakMB?: number;
+  profileLargest?: { kernel: string; MB: number }[];
   error?: string;
 }
 
@@ -112,7 +123,9 @@ async function runRow(spec: { dir: string; kind: Kind; path: Row['path'] }): Pro
   const hot = hotColdSplit(counts, 0.2);
   const kd = paperKdDefaults(data.name);
   const weights = { beta: kd.beta, gamma: kd.gamma, tau: kd.tau, l2: 1e-5 };
-  setFullSoftmaxTableGradient(PATHS.find((p) => p.name === spec.path)!.tableGradient);
+  const path = PATHS.find((p) => p.name === spec.path)!;
+  setFullSoftmaxTableGradient(path.tableGradient);
+  setSoftCodeChunkRows(path.softCodeChunkRows);
   const row = await timeKind(
     spec.kind,
     spec.path,
@@ -307,10 +320,10 @@ async function timeKind(
       await new Promise((r) => setImmediate(r));
     }
     const heap = wasmHeapBytes();
-    const profile = values.profile ? await profileStep(subject, pick(0)) : undefined;
+    const profiled = values.profile ? await profileStep(subject, pick(0)) : undefined;
     return {
       ...base,
-      ...(profile ? { profile } : {}),
+      ...(profiled ?? {}),
       steps: timedSteps,
       msPerStep: ms / timedSteps,
       examplesPerSecond: positions / (ms / 1000),
@@ -340,8 +353,13 @@ async function timeKind(
 async function profileStep(
   subject: ReturnType<typeof setUp>,
   batch: Batch,
-): Promise<{ kernel: string; ms: number; calls: number }[]> {
+): Promise<Pick<Row, 'profile' | 'profilePeakMB' | 'profileLargest'>> {
   const info = await tf.profile(() => subject.step(batch, 999));
+  const largest = new Map<string, number>();
+  for (const k of info.kernels) {
+    const key = `${k.name} → [${k.outputShapes.map((x) => x?.join('×')).join(', ')}]`;
+    largest.set(key, Math.max(largest.get(key) ?? 0, k.bytesAdded));
+  }
   const by = new Map<string, { ms: number; calls: number }>();
   for (const k of info.kernels) {
     // Products by shape too: which of them is slow is what decides the next optimisation.
@@ -354,10 +372,17 @@ async function profileStep(
     e.calls++;
     by.set(name, e);
   }
-  return [...by.entries()]
-    .map(([kernel, e]) => ({ kernel, ...e }))
-    .sort((a, b) => b.ms - a.ms)
-    .slice(0, 12);
+  return {
+    profile: [...by.entries()]
+      .map(([kernel, e]) => ({ kernel, ...e }))
+      .sort((a, b) => b.ms - a.ms)
+      .slice(0, 12),
+    profilePeakMB: mb(info.peakBytes),
+    profileLargest: [...largest.entries()]
+      .map(([kernel, bytes]) => ({ kernel, MB: mb(bytes) }))
+      .sort((a, b) => b.MB - a.MB)
+      .slice(0, 6),
+  };
 }
 
 function markdown(r: {
@@ -380,7 +405,7 @@ function markdown(r: {
     '',
     `Each step: ${r.positionsPerBatch} loss positions (training batches of the dataset, full ones, spread over the epoch), Adam; ${r.warmupSteps} warm-up step(s), then the timed ones. teacher-sampled: ${r.negatives} shared negatives. Students: the shipped shapes (compositional Tmall M=4 K=32, RetailRocket M=3 K=256, per-item code logits trained; tt/sttd at the 30× configurations). GFLOP/s is nominal: stepFlops (encoder + softmax, ×2 for KD's two models), not counting the item tables' own work.`,
     '',
-    'Paths: **before** = the full-softmax table gradient as it was (θᵀ·softmax, then transposed); **after** = softmax transposed once, then softmaxᵀ·θ (train/full-softmax.ts). "× before" = examples/s after ÷ before, same step kind, same run.',
+    'Paths: **before** = the trainer as it was: the full-softmax (and soft-target) table gradients as (θᵀ·softmax)ᵀ, the compositional soft codes of the whole table by tfjs autodiff; **after** = softmax transposed once, then softmaxᵀ·θ (train/full-softmax.ts), and, where V·M·K ≥ 2^24 (RetailRocket), the soft codes in chunks of 4,096 items with a recomputing backward (model/chunked-soft-codes.ts). "× before" = examples/s after ÷ before, same step kind, same run.',
     '',
     '| dataset | step | path | ms/step | examples/s | × before | GFLOP/s | peak RSS MB | wasm heap MB | tensors left/step |',
     '|---|---|---|--:|--:|--:|--:|--:|--:|--:|',
@@ -407,7 +432,8 @@ function markdown(r: {
       lines.push(
         `- **${x.dataset} ${x.kind} (${x.path})**: ` +
           x.profile!.map((k) => `${k.kernel} ${k.ms.toFixed(0)} ms (${k.calls}×)`).join(', ') +
-          ` — ${total.toFixed(0)} ms in these`,
+          ` — ${total.toFixed(0)} ms in these. Peak live tensors ${x.profilePeakMB!.toFixed(0)} MB; largest allocations: ` +
+          x.profileLargest!.map((k) => `${k.kernel} ${k.MB.toFixed(0)} MB`).join(', '),
       );
     }
     lines.push('');

@@ -7,8 +7,10 @@ import {
   CompositionalCodes,
   DEFAULT_GUMBEL_TEMPERATURE,
   embeddingMixup,
+  gumbelNoise,
   stopGradient,
 } from './compositional-codes.ts';
+import { chunkedSoftComposite } from './chunked-soft-codes.ts';
 import { seededRandom } from '../data/prng.ts';
 import { gatherRows } from './gather-rows.ts';
 import { residualKMeans } from './residual-kmeans.ts';
@@ -22,6 +24,24 @@ export interface CompositionalTableOptions {
   gumbelTemperature?: number;
   initRange?: number;
   seed?: number;
+}
+
+/**
+ * Rows per chunk of the whole-table soft codes in training (model/chunked-soft-codes.ts); 0 = tfjs
+ * autodiff over the whole table at once (the path before the chunked one: the training benchmark's
+ * "before"). 'auto' (default): chunks of 4,096 rows when the table's code activations are large
+ * (V·M·K ≥ 2^24 floats, e.g. RetailRocket M·K = 768: 28M), where the memory is what limits (autodiff keeps
+ * ~8 of them alive); autodiff below, where it is faster (Tmall M·K = 128: 2.7 vs 4.0 s a stage-1 step).
+ */
+let softCodeChunkRows: number | 'auto' = 'auto';
+export function setSoftCodeChunkRows(rows: number | 'auto'): void {
+  if (rows !== 'auto' && (!Number.isInteger(rows) || rows < 0))
+    throw new RangeError(`soft-code chunk rows: expected 'auto' or an integer ≥ 0, got ${rows}`);
+  softCodeChunkRows = rows;
+}
+function chunkRowsFor(numItems: number, M: number, K: number): number {
+  if (softCodeChunkRows !== 'auto') return softCodeChunkRows;
+  return numItems * M * K >= 2 ** 24 ? 4096 : 0;
 }
 
 export class CompositionalItemTable implements ItemTable {
@@ -83,11 +103,34 @@ export class CompositionalItemTable implements ItemTable {
       this.lastMse = null;
       return this.hardEmbeddings(X, this.codeOffsets);
     }
-    const composite = this.codes.compose(
-      this.codes.softCodes(this.codeInput(X), this.noiseSeed + this.noiseStep++, undefined, this.codeOffsets),
-    );
+    const seed = this.noiseSeed + this.noiseStep++;
+    const chunkRows = chunkRowsFor(this.numItems, this.M, this.K);
+    const composite =
+      chunkRows > 0
+        ? this.chunkedComposite(this.codeInput(X), seed, chunkRows)
+        : this.codes.compose(this.codes.softCodes(this.codeInput(X), seed, undefined, this.codeOffsets));
     this.lastMse = CompositionalCodes.mseLoss(composite, X);
     return (this.mixup > 0 ? embeddingMixup(X, composite, this.mixup) : composite) as tf.Tensor2D;
+  }
+
+  /** The whole table's soft composite, chunk by chunk (model/chunked-soft-codes.ts): the memory-lean path. */
+  private chunkedComposite(codeInput: tf.Tensor2D, seed: number, chunkRows: number): tf.Tensor2D {
+    const { M, K, gumbelTemperature } = this.codes.config;
+    const c = this.codes;
+    return chunkedSoftComposite(
+      codeInput,
+      { w1: c.mlpW1, b1: c.mlpB1, w2: c.mlpW2, b2: c.mlpB2, codebooks: c.codebooks },
+      this.codeOffsets,
+      {
+        M,
+        K,
+        temperature: gumbelTemperature,
+        chunkRows,
+        // Noise per chunk from (seed, first row): the same draw when the backward recomputes the chunk.
+        noise: (start, rows) =>
+          tf.reshape(gumbelNoise([rows, M * K], seed * 65_537 + start), [rows, M * K]) as tf.Tensor2D,
+      },
+    );
   }
 
   /**
