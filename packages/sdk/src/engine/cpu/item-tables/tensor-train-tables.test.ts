@@ -4,6 +4,8 @@ import type { ModelBundle, TypedArray } from '../../../bundle/types.ts';
 import { seededRandom } from '../../../testing/random-bundle.ts';
 import { ModelHyperError, ModelTensorError } from '../../errors.ts';
 import type { ItemTable } from './types.ts';
+import { scoreRange, splitRanges } from '../parallel/range-scoring.ts';
+import { sharedAllocator } from '../parallel/score-pool.ts';
 import {
   createTtTable,
   createTtTableFromCores,
@@ -294,6 +296,28 @@ describe('row modes: per-query, cached (the default), materialized', () => {
       }
       // The first scoreAll builds the cache while it scores; later ones read it.
       expectSameTables(perQuery, cached);
+    });
+
+    it(`${kind}: cached rows shared with scoring threads — ranges scored apart give per-query's scores`, () => {
+      const table = make();
+      const perQuery = table('per-query');
+      const shared = table().shareScoring!(sharedAllocator); // builds the rows into shared memory
+      const rand = seededRandom(8);
+      const theta = Float32Array.from({ length: perQuery.dim }, () => rand() * 2 - 1);
+      const input = Float64Array.from(theta);
+      shared.prepare(theta, input);
+      const expected = new Float32Array(perQuery.numItems);
+      perQuery.scoreAll(theta, expected);
+      const scores = new Float32Array(perQuery.numItems);
+      const q = {
+        input,
+        k: 5,
+        exclude: undefined,
+        boosts: { count: 0, indices: [], values: [], scoreWeight: 0 },
+      };
+      for (const [a, b] of splitRanges(perQuery.numItems, 3))
+        scoreRange(shared.scorer, undefined, q, scores, a, b);
+      expect(scores).toEqual(expected);
     });
   }
 });

@@ -10,6 +10,7 @@
 import type { ModelBundle } from '../../../bundle/types.ts';
 import { requireHyperInt, requireTensor } from '../../tensors.ts';
 import { hyperList, ttCoreShape, ttGeometry, type TtGeometry } from '../../tensor-train-geometry.ts';
+import { matVecPacked } from '../linalg.ts';
 import type { ItemTable } from './types.ts';
 
 // The geometry lives in engine/tensor-train-geometry.ts (shared with the WebGPU engine and the contract);
@@ -126,7 +127,12 @@ export interface TensorTrainTableOptions {
 }
 
 /** θ · rows[offset … offset + dim), one accumulator in index order (every row mode uses exactly this). */
-export function dotRow(theta: Float32Array, rows: Float32Array, offset: number, dim: number): number {
+export function dotRow(
+  theta: Float32Array | Float64Array,
+  rows: Float32Array,
+  offset: number,
+  dim: number,
+): number {
   let s = 0;
   for (let n = 0; n < dim; n++) s += theta[n] * rows[offset + n];
   return s;
@@ -135,33 +141,76 @@ export function dotRow(theta: Float32Array, rows: Float32Array, offset: number, 
 /** Visits every row 0 … V−1 in order (the row buffer is reused between calls). */
 export type RowVisitor = (visit: (index: number, row: Float32Array) => void) => void;
 
-/** An ItemTable over rows rebuilt once: at creation, or (`lazy`) during the first scoreAll. */
+/**
+ * An ItemTable over rows rebuilt once: at creation, or (`perQuery` given: 'cached') during the first
+ * scoreAll, or when a scoring pool asks for them (shareScoring). Rows are kept in packRows4 layout so
+ * that scoring runs matVecPacked — each grouped row summed with one accumulator in index order, exactly
+ * dotRow — and the last V mod 4 rows by dotRow itself: bit-identical to per-query scoring.
+ */
 export function materializedTable(
   numItems: number,
   dim: number,
   visitRows: RowVisitor,
   perQuery?: Pick<ItemTable, 'embedInto'>,
 ): ItemTable {
-  let rows: Float32Array | null = null;
-  const build = (theta?: Float32Array, out?: Float32Array) => {
-    const all = new Float32Array(numItems * dim);
+  const grouped = numItems - (numItems % 4);
+  let packed: Float32Array | null = null;
+  const build = (into: Float32Array, theta?: Float32Array, out?: Float32Array) => {
     visitRows((i, row) => {
-      all.set(row, i * dim);
+      if (i < grouped) {
+        const base = (i - (i % 4)) * dim + (i % 4);
+        for (let d = 0; d < dim; d++) into[base + 4 * d] = row[d];
+      } else into.set(row, i * dim);
       if (theta && out) out[i] = dotRow(theta, row, 0, dim);
     });
-    rows = all;
+    packed = into;
   };
-  if (!perQuery) build();
+  const scorePacked = (
+    rows: Float32Array,
+    theta: Float32Array | Float64Array,
+    out: Float32Array,
+    start: number,
+    end: number,
+  ) => {
+    const groupedEnd = Math.min(end, grouped);
+    if (groupedEnd > start)
+      matVecPacked(
+        rows.subarray(start * dim, groupedEnd * dim),
+        groupedEnd - start,
+        dim,
+        theta,
+        0,
+        out,
+        start,
+      );
+    for (let i = Math.max(start, grouped); i < end; i++) out[i] = dotRow(theta, rows, i * dim, dim);
+  };
+  if (!perQuery) build(new Float32Array(numItems * dim));
   return {
     numItems,
     dim,
     embedInto(index, out, offset) {
-      if (rows) out.set(rows.subarray(index * dim, index * dim + dim), offset);
-      else perQuery!.embedInto(index, out, offset);
+      if (!packed) return perQuery!.embedInto(index, out, offset);
+      if (index >= grouped) return out.set(packed.subarray(index * dim, index * dim + dim), offset);
+      const base = (index - (index % 4)) * dim + (index % 4);
+      for (let d = 0; d < dim; d++) out[offset + d] = packed[base + 4 * d];
     },
     scoreAll(theta, out) {
-      if (!rows) return build(theta, out);
-      for (let i = 0; i < numItems; i++) out[i] = dotRow(theta, rows, i * dim, dim);
+      if (!packed) return build(new Float32Array(numItems * dim), theta, out);
+      scorePacked(packed, theta, out, 0, numItems);
+    },
+    shareScoring(share) {
+      const shared = share.float32(numItems * dim);
+      if (packed) shared.set(packed);
+      else build(shared);
+      packed = shared;
+      return {
+        scorer: { kind: 'packed-rows', packed: shared, count: numItems, dim, orderedTail: true },
+        inputLength: dim,
+        prepare(theta, input) {
+          input.set(theta);
+        },
+      };
     },
   };
 }

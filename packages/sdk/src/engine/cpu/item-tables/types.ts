@@ -36,7 +36,14 @@ export interface SharedAllocator {
  */
 export type RangeScorer =
   | { kind: 'code-words'; words: Uint32Array; M: number; K: number }
-  | { kind: 'packed-rows'; packed: Float32Array; count: number; dim: number };
+  | {
+      kind: 'packed-rows';
+      packed: Float32Array;
+      count: number;
+      dim: number;
+      /** The last count mod 4 rows summed with one accumulator in index order (tt/sttd's dotRow), not dot(). */
+      orderedTail?: boolean;
+    };
 
 export interface SharedScoring {
   scorer: RangeScorer;

@@ -8,6 +8,7 @@ import { topKRange } from '../../topk.ts';
 import type { ScoredItem } from '../../types.ts';
 import { scoreFromWords } from '../item-tables/compositional.ts';
 import { matVecPacked } from '../linalg.ts';
+import { dotRow } from '../item-tables/tt.ts';
 import type { RangeScorer } from '../item-tables/types.ts';
 
 /** The per-query part of a range's work: the session's repeat boosts and what to leave out. */
@@ -47,9 +48,20 @@ export function scoreRange(
   if (scorer.kind === 'code-words') {
     scoreFromWords(q.input, scorer.words, start, end, scorer.M, scorer.K, scores);
   } else {
-    const { packed, dim } = scorer;
+    const { packed, dim, count, orderedTail } = scorer;
     // start is a multiple of 4: rows from start on are the packed matrix of the remaining rows.
-    matVecPacked(packed.subarray(start * dim, end * dim), end - start, dim, q.input, 0, scores, start);
+    const packedEnd = orderedTail ? Math.min(end, count - (count % 4)) : end;
+    if (packedEnd > start)
+      matVecPacked(
+        packed.subarray(start * dim, packedEnd * dim),
+        packedEnd - start,
+        dim,
+        q.input,
+        0,
+        scores,
+        start,
+      );
+    for (let i = Math.max(start, packedEnd); i < end; i++) scores[i] = dotRow(q.input, packed, i * dim, dim);
   }
   // The head in the engine's order (addHeadScores): the prior, then the repeat boosts.
   if (prior !== undefined) {
