@@ -4,7 +4,7 @@ export { Backbone, type BackboneHyper } from './backbone.ts';
 export { SessionModel } from './session-model.ts';
 export type { ItemTable } from './item-table.ts';
 export { FullItemTable } from './full-table.ts';
-export { CompositionalItemTable } from './compositional.ts';
+export { CompositionalItemTable, setSoftCodeChunkRows } from './compositional.ts';
 export { compositionalCompressionRatio } from './compositional-codes.ts';
 export { TtItemTable } from './tt-table.ts';
 export { SttdItemTable } from './sttd-table.ts';

@@ -5,3 +5,4 @@ export { makeBatches, sessionWindows, type Batch, type Window } from './batches.
 export { trainModel } from './loop.ts';
 export { evaluateCases, evaluateSessions } from './evaluate.ts';
 export { encodeModelBundle, exportModelBundle, type ExportOptions } from './export-bundle.ts';
+export { setFullSoftmaxTableGradient, type TableGradientOrder } from './full-softmax.ts';
