@@ -51,7 +51,17 @@ export function readPriorTerms(bundle: ModelBundle): PriorTerms | undefined {
 }
 
 /** scores[offset + item] += value for each term (float32 adds, as the WebGPU kernel does them). */
-export function addPriorTerms(terms: PriorTerms, scores: Float32Array, offset = 0): void {
+export function addPriorTerms(
+  terms: PriorTerms,
+  scores: Float32Array,
+  offset = 0,
+  start = 0,
+  end = Infinity,
+): void {
   const { items, values } = terms;
-  for (let r = 0; r < items.length; r++) scores[offset + items[r]] += values[r];
+  // Items outside [start, end) are skipped: threads scoring ranges apart each add their own (cpu/parallel).
+  for (let r = 0; r < items.length; r++) {
+    const i = items[r];
+    if (i >= start && i < end) scores[offset + i] += values[r];
+  }
 }

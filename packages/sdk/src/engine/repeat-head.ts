@@ -100,9 +100,26 @@ export function addRepeatBoosts(
   offset = 0,
 ): void {
   const { count, indices, boosts } = repeatBoosts(head, session);
-  const w = Math.fround(head.scoreWeight);
+  applyRepeatBoosts(count, indices, boosts, Math.fround(head.scoreWeight), scores, offset);
+}
+
+/**
+ * scores[offset + indices[j]] = headScore(…, values[j], scoreWeight) for j < count, skipping items
+ * outside [start, end) (threads scoring ranges apart each apply their own: cpu/parallel).
+ */
+export function applyRepeatBoosts(
+  count: number,
+  indices: ArrayLike<number>,
+  values: ArrayLike<number>,
+  scoreWeight: number,
+  scores: Float32Array,
+  offset = 0,
+  start = 0,
+  end = Infinity,
+): void {
   for (let j = 0; j < count; j++) {
-    const at = offset + indices[j];
-    scores[at] = headScore(scores[at], boosts[j], w);
+    const i = indices[j];
+    if (i < start || i >= end) continue;
+    scores[offset + i] = headScore(scores[offset + i], values[j], scoreWeight);
   }
 }

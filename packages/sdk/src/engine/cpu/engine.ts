@@ -143,18 +143,13 @@ export function createCpuEngine(bundle: ModelBundle, options: CpuEngineOptions =
     validateK(options.k);
     if (pool?.ready && encoder !== undefined && session.length > 0) {
       const theta = encoder.encode(session);
-      const boosts =
-        repeatHead === undefined
-          ? { count: 0, indices: NO_INDICES, values: NO_VALUES, scoreWeight: 0 }
-          : (() => {
-              const b = repeatBoosts(repeatHead, lastClicks(session, encoder.maxLen));
-              return {
-                count: b.count,
-                indices: b.indices,
-                values: b.boosts,
-                scoreWeight: Math.fround(repeatHead.scoreWeight),
-              };
-            })();
+      const b = repeatHead && repeatBoosts(repeatHead, lastClicks(session, encoder.maxLen));
+      const boosts = {
+        count: b?.count ?? 0,
+        indices: b?.indices ?? NO_INDICES,
+        values: b?.boosts ?? NO_VALUES,
+        scoreWeight: repeatHead ? Math.fround(repeatHead.scoreWeight) : 0,
+      };
       const top = pool.recommend(theta, options.k, options.exclude, boosts);
       if (top !== undefined) return top;
     }

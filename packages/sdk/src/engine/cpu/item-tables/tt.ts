@@ -138,6 +138,27 @@ export function dotRow(
   return s;
 }
 
+/**
+ * out[i] = θ · row i for rows start … end − 1 of a packRows4 matrix [count, dim] (start a multiple of 4):
+ * matVecPacked over the grouped rows; the last count mod 4 rows by dotRow when `orderedTail` (tt/sttd,
+ * bit-identical to per-query scoring), else by matVecPacked's own dot() (full, as its scoreAll does).
+ */
+export function scorePackedRows(
+  packed: Float32Array,
+  count: number,
+  dim: number,
+  orderedTail: boolean,
+  theta: Float32Array | Float64Array,
+  out: Float32Array,
+  start: number,
+  end: number,
+): void {
+  const packedEnd = orderedTail ? Math.min(end, count - (count % 4)) : end;
+  if (packedEnd > start)
+    matVecPacked(packed.subarray(start * dim, packedEnd * dim), packedEnd - start, dim, theta, 0, out, start);
+  for (let i = Math.max(start, packedEnd); i < end; i++) out[i] = dotRow(theta, packed, i * dim, dim);
+}
+
 /** Visits every row 0 … V−1 in order (the row buffer is reused between calls). */
 export type RowVisitor = (visit: (index: number, row: Float32Array) => void) => void;
 
@@ -165,26 +186,6 @@ export function materializedTable(
     });
     packed = into;
   };
-  const scorePacked = (
-    rows: Float32Array,
-    theta: Float32Array | Float64Array,
-    out: Float32Array,
-    start: number,
-    end: number,
-  ) => {
-    const groupedEnd = Math.min(end, grouped);
-    if (groupedEnd > start)
-      matVecPacked(
-        rows.subarray(start * dim, groupedEnd * dim),
-        groupedEnd - start,
-        dim,
-        theta,
-        0,
-        out,
-        start,
-      );
-    for (let i = Math.max(start, grouped); i < end; i++) out[i] = dotRow(theta, rows, i * dim, dim);
-  };
   if (!perQuery) build(new Float32Array(numItems * dim));
   return {
     numItems,
@@ -197,7 +198,7 @@ export function materializedTable(
     },
     scoreAll(theta, out) {
       if (!packed) return build(new Float32Array(numItems * dim), theta, out);
-      scorePacked(packed, theta, out, 0, numItems);
+      scorePackedRows(packed, numItems, dim, true, theta, out, 0, numItems);
     },
     shareScoring(share) {
       const shared = share.float32(numItems * dim);

@@ -2,13 +2,12 @@
 // start … end − 1, the bundle's head on those of them it touches, then their top k. The engine's main
 // thread and every scoring worker run exactly this, so each item gets the same float32 score as the
 // single-threaded engine, and mergeTopK of the ranges' lists is its topK.
-import { headScore } from '../../repeat-head.ts';
-import type { PriorTerms } from '../../popularity-prior.ts';
+import { applyRepeatBoosts } from '../../repeat-head.ts';
+import { addPriorTerms, type PriorTerms } from '../../popularity-prior.ts';
 import { topKRange } from '../../topk.ts';
 import type { ScoredItem } from '../../types.ts';
 import { scoreFromWords } from '../item-tables/compositional.ts';
-import { matVecPacked } from '../linalg.ts';
-import { dotRow } from '../item-tables/tt.ts';
+import { scorePackedRows } from '../item-tables/tt.ts';
 import type { RangeScorer } from '../item-tables/types.ts';
 
 /** The per-query part of a range's work: the session's repeat boosts and what to leave out. */
@@ -48,33 +47,12 @@ export function scoreRange(
   if (scorer.kind === 'code-words') {
     scoreFromWords(q.input, scorer.words, start, end, scorer.M, scorer.K, scores);
   } else {
-    const { packed, dim, count, orderedTail } = scorer;
-    // start is a multiple of 4: rows from start on are the packed matrix of the remaining rows.
-    const packedEnd = orderedTail ? Math.min(end, count - (count % 4)) : end;
-    if (packedEnd > start)
-      matVecPacked(
-        packed.subarray(start * dim, packedEnd * dim),
-        packedEnd - start,
-        dim,
-        q.input,
-        0,
-        scores,
-        start,
-      );
-    for (let i = Math.max(start, packedEnd); i < end; i++) scores[i] = dotRow(q.input, packed, i * dim, dim);
+    const { packed, count, dim, orderedTail } = scorer;
+    scorePackedRows(packed, count, dim, orderedTail ?? false, q.input, scores, start, end);
   }
   // The head in the engine's order (addHeadScores): the prior, then the repeat boosts.
-  if (prior !== undefined) {
-    const { items, values } = prior;
-    for (let r = 0; r < items.length; r++) {
-      const i = items[r];
-      if (i >= start && i < end) scores[i] += values[r];
-    }
-  }
+  if (prior !== undefined) addPriorTerms(prior, scores, 0, start, end);
   const { count, indices, values, scoreWeight } = q.boosts;
-  for (let j = 0; j < count; j++) {
-    const i = indices[j];
-    if (i >= start && i < end) scores[i] = headScore(scores[i], values[j], scoreWeight);
-  }
+  applyRepeatBoosts(count, indices, values, scoreWeight, scores, 0, start, end);
   return topKRange(scores, start, end, q.k, q.exclude);
 }
