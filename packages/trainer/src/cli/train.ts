@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { registerCompactCommand } from './commands/compact.ts';
 import { registerExportOnnxCommand } from './commands/export-onnx.ts';
+import { registerNewItemsCommand } from './commands/new-items.ts';
 import { registerPopularityCommand } from './commands/popularity.ts';
 import { registerPrepareCommand } from './commands/prepare.ts';
 import { registerRepeatHeadCommand } from './commands/repeat-head.ts';
@@ -17,6 +18,7 @@ registerStudentCommand(program);
 registerTtCommand(program);
 registerSttdCommand(program);
 registerRepeatHeadCommand(program);
+registerNewItemsCommand(program);
 registerCompactCommand(program);
 registerPrepareCommand(program);
 registerExportOnnxCommand(program);

@@ -4,15 +4,24 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { SessionModel } from '../model/session-model.ts';
 import { makeBatches, sessionWindows, type Window } from './batches.ts';
 import { augmentedTableT, targetRanks } from './full-softmax.ts';
+import { exclusionMask, isNewItemBatch, newItemBatch } from './new-item-batches.ts';
 import { metricsFromRanks, type Metrics } from '../eval/metrics.ts';
 
 // Reads are asynchronous (`data()`): tfjs's webgpu backend in Node cannot read synchronously.
+/**
+ * The 1-based all-item rank of every window position's target. `newItems`: only the positions whose
+ * target is new to the session, ranked among the items outside it (the strip's ranking).
+ */
 export async function rankWindows(
   model: SessionModel,
   windows: Window[],
   positionsPerBatch: number,
+  options: { newItems?: boolean } = {},
 ): Promise<Int32Array> {
-  const batches = makeBatches(windows, positionsPerBatch, 0);
+  const numItems = model.table.numItems;
+  const batches = options.newItems
+    ? makeBatches(windows, positionsPerBatch, 0).flatMap((b) => newItemBatch(b, numItems) ?? [])
+    : makeBatches(windows, positionsPerBatch, 0);
   const ranks: number[] = [];
   const table = tf.tidy(() => tf.clone(model.table.embeddings({ training: false })));
   const tableAugT = augmentedTableT(table);
@@ -20,7 +29,8 @@ export async function rankWindows(
     for (const batch of batches) {
       const r = tf.tidy(() => {
         const { theta } = model.thetaAt(batch, false);
-        return targetRanks(theta, tableAugT, table, batch.targets);
+        const mask = isNewItemBatch(batch) ? exclusionMask(batch, numItems) : undefined;
+        return targetRanks(theta, tableAugT, table, batch.targets, mask);
       });
       const values = await r.data();
       r.dispose();
@@ -33,14 +43,15 @@ export async function rankWindows(
   return Int32Array.from(ranks);
 }
 
-/** Every prefix of every session (validation). */
+/** Every prefix of every session (validation); `newItems`: the new-item cases only, as the strip ranks them. */
 export async function evaluateSessions(
   model: SessionModel,
   sessions: Int32Array[],
   positionsPerBatch = 512,
+  options: { newItems?: boolean } = {},
 ): Promise<Metrics> {
   const windows = sessions.flatMap((s) => sessionWindows(s, model.hyper.maxLen));
-  return metricsFromRanks(await rankWindows(model, windows, positionsPerBatch));
+  return metricsFromRanks(await rankWindows(model, windows, positionsPerBatch, options));
 }
 
 /** Test cases: prefix (cut to the last maxLen items) → label. */

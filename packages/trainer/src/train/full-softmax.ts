@@ -22,10 +22,18 @@ export function fullSoftmaxTableGradient(): TableGradientOrder {
 }
 
 /**
- * Mean over P positions of −log softmax(θ_p · Xᵀ)[y_p].
+ * Mean over P positions of −log softmax(θ_p · Xᵀ + mask_p)[y_p].
  * theta: [P, N]; table: [V, N]; targets: int32 [P]. Differentiable w.r.t. theta and table.
+ * `mask` ([P, V], optional, not differentiated): added to the logits — EXCLUDED_LOGIT removes an item
+ * from position p's softmax (train/new-item-batches.ts: the session's own items). The gradient formula
+ * is the same, since an excluded item's probability is 0.
  */
-export function fullSoftmaxLoss(theta: tf.Tensor2D, table: tf.Tensor2D, targets: tf.Tensor1D): tf.Scalar {
+export function fullSoftmaxLoss(
+  theta: tf.Tensor2D,
+  table: tf.Tensor2D,
+  targets: tf.Tensor1D,
+  mask?: tf.Tensor2D,
+): tf.Scalar {
   const numItems = table.shape[0];
   const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const t2 = args[0] as tf.Tensor2D;
@@ -34,7 +42,8 @@ export function fullSoftmaxLoss(theta: tf.Tensor2D, table: tf.Tensor2D, targets:
     const [p] = t2.shape;
     // Only non-broadcasting ops touch [P, V]: tfjs-wasm's broadcasting binary ops run ~50× slower than
     // its softmax kernel and matMul on tensors this size.
-    const probs = tf.softmax(tf.matMul(t2, tf.transpose(x2))); // [P, V], A·B with a cheap explicit Xᵀ
+    const logits = tf.matMul(t2, tf.transpose(x2)); // [P, V], A·B with a cheap explicit Xᵀ
+    const probs = tf.softmax(mask ? tf.add(logits, mask) : logits); // same-shape add: no broadcasting
     const flat = tf.add(tf.mul(tf.range(0, p, 1, 'int32'), tf.scalar(numItems, 'int32')), targets);
     const targetProb = tf.gather(tf.reshape(probs, [-1]), flat);
     const loss = tf.neg(tf.mean(tf.log(tf.maximum(targetProb, 1e-37))));
@@ -64,6 +73,9 @@ export function fullSoftmaxLoss(theta: tf.Tensor2D, table: tf.Tensor2D, targets:
   return f(theta, table) as tf.Scalar;
 }
 
+/** The logit offset that removes an item from a masked softmax or ranking (finite: −∞ would give NaNs). */
+export const EXCLUDED_LOGIT = -1e9;
+
 /** FLOPs of one step of fullSoftmaxLoss (forward + both gradients): three 2·P·V·N products. */
 export function fullSoftmaxFlops(positions: number, numItems: number, dim: number): number {
   return 3 * 2 * positions * numItems * dim;
@@ -73,20 +85,23 @@ export function fullSoftmaxFlops(positions: number, numItems: number, dim: numbe
  * 1-based rank of each target among all items: 1 + #items scoring strictly higher (ties count for the
  * target; the protocol breaks them by index, which only matters for exactly equal floats).
  * theta: [P, N]; tableT: [N, V] (pre-transposed). scores − s_target comes out of ONE matMul of
- * augmented matrices [θ, −s_target] · [Xᵀ; 1], so no broadcasting op touches [P, V].
+ * augmented matrices [θ, −s_target] · [Xᵀ; 1], so no broadcasting op touches [P, V]. `mask` ([P, V],
+ * EXCLUDED_LOGIT at excluded items): those never count as higher — the rank among the other items.
  */
 export function targetRanks(
   theta: tf.Tensor2D,
   tableAugT: tf.Tensor2D,
   table: tf.Tensor2D,
   targets: Int32Array,
+  mask?: tf.Tensor2D,
 ): tf.Tensor1D {
   const [p] = theta.shape;
   const v = tableAugT.shape[1];
   return tf.tidy(() => {
     const target = tf.tensor1d(targets, 'int32');
     const targetScore = tf.sum(tf.mul(theta, tf.gather(table, target)), 1, true);
-    const diff = tf.matMul(tf.concat([theta, tf.neg(targetScore)], 1), tableAugT); // [P, V]
+    const raw = tf.matMul(tf.concat([theta, tf.neg(targetScore)], 1), tableAugT); // [P, V]
+    const diff = mask ? tf.add(raw, mask) : raw;
     const higher = tf.sum(tf.step(diff), 1);
     // the target's own column is ±rounding error; never count it
     const self = tf.step(

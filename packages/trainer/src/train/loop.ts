@@ -8,6 +8,7 @@ import { hasCheckpoint, loadCheckpoint, saveCheckpoint, type NamedArray } from '
 import { prefetchToCpu } from './backend.ts';
 import { evaluateSessions } from './evaluate.ts';
 import { fullSoftmaxFlops, fullSoftmaxLoss } from './full-softmax.ts';
+import { exclusionMask, isNewItemBatch, newItemBatch } from './new-item-batches.ts';
 import { sampledSoftmaxFlops, sampledSoftmaxLoss, type NegativeSampler } from './sampled-softmax.ts';
 import type { Metrics } from '../eval/metrics.ts';
 
@@ -25,8 +26,12 @@ export interface TrainOptions {
   checkpointDir?: string;
   checkpointEveryMinutes: number;
   resume: boolean;
-  /** 'full': cross-entropy over all items; 'sampled': shared popularity negatives with logQ correction. */
-  loss?: { kind: 'full' } | { kind: 'sampled'; sampler: NegativeSampler };
+  /**
+   * 'full': cross-entropy over all items; 'sampled': shared popularity negatives with logQ correction;
+   * 'new-items': only the positions whose next item is new to the session, softmax over the items outside
+   * it (train/new-item-batches.ts) — and validation then ranks those cases the same way.
+   */
+  loss?: { kind: 'full' } | { kind: 'sampled'; sampler: NegativeSampler } | { kind: 'new-items' };
   /** Extra loss terms (KD, …) added to the step's loss; gets the batch and this pass's θ / table. */
   extraLoss?: (batch: Batch, theta: tf.Tensor2D, table: tf.Tensor2D) => tf.Scalar | null;
   log?: (line: string) => void;
@@ -132,7 +137,12 @@ export function teacherStepLoss(
   let loss =
     opts.loss?.kind === 'sampled'
       ? sampledSoftmaxLoss(theta, table, batch.targets, opts.loss.sampler, dropoutSeed)
-      : fullSoftmaxLoss(theta, table, tf.tensor1d(batch.targets, 'int32'));
+      : fullSoftmaxLoss(
+          theta,
+          table,
+          tf.tensor1d(batch.targets, 'int32'),
+          isNewItemBatch(batch) ? exclusionMask(batch, table.shape[0]) : undefined,
+        );
   const aux = model.table.auxLoss?.() ?? null;
   if (aux) loss = tf.add(loss, aux);
   const extra = opts.extraLoss?.(batch, theta, table) ?? null;
@@ -210,7 +220,11 @@ export async function trainModel(
 
   while (state.epoch < opts.epochs && !state.stopReason) {
     const epoch = state.epoch;
-    const batches = makeBatches(windows, opts.positionsPerBatch, opts.seed * 7_919 + epoch);
+    const newItems = opts.loss?.kind === 'new-items';
+    const allBatches = makeBatches(windows, opts.positionsPerBatch, opts.seed * 7_919 + epoch);
+    const batches = newItems
+      ? allBatches.flatMap((b) => newItemBatch(b, model.table.numItems) ?? [])
+      : allBatches;
     if (state.batchInEpoch === 0)
       log(
         `epoch ${epoch + 1}/${opts.epochs}: ${batches.length} batches, ${countPositions(batches)} positions`,
@@ -270,7 +284,7 @@ export async function trainModel(
     }
     bar?.stop();
     const v0 = performance.now();
-    const valid = await evaluateSessions(model, data.valid);
+    const valid = await evaluateSessions(model, data.valid, 512, { newItems });
     lastValidMs = performance.now() - v0;
     const record: EpochRecord = {
       epoch: epoch + 1,
