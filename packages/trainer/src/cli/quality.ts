@@ -13,7 +13,11 @@ const DEFAULT_DATASETS = ['tmall', 'retailrocket'].map((d) => join(root, '../sha
 const program = new Command('quality')
   .description('one quality table of every shipped and candidate bundle (results/quality/)')
   .argument('[bundles...]', 'bundle folders (default: shipped + results/quality/candidates.json)')
-  .option('--dataset <dir...>', 'dataset folder(s) (default: ../shared/datasets/{tmall,retailrocket})')
+  .option(
+    '--dataset <dir>',
+    'dataset folder; repeat for more (default: ../shared/datasets/{tmall,retailrocket})',
+    (dir: string, previous: string[] | undefined) => [...(previous ?? []), dir],
+  )
   .option('--force', 'rerun every evaluation, cached or not')
   .option('--out <dir>', 'output folder', join(root, 'results/quality'))
   .action(async (bundles: string[], opts: { dataset?: string[]; force?: boolean; out: string }) => {
@@ -31,7 +35,7 @@ const program = new Command('quality')
       benchFile: join(root, 'bench/results/latest.json'),
       force: opts.force,
       log: (line) => process.stderr.write(`${line}\n`),
-      onProgress: progressPrinter('quality'),
+      progress: (what) => progressPrinter(`quality: ${what}`),
     });
     writeQualityOutputs(opts.out, report);
     process.stderr.write(`quality: wrote ${opts.out}/{README.md,quality.json,pareto.svg}\n`);

@@ -60,7 +60,7 @@ export function paretoChart(panels: readonly { dataset: string; points: readonly
       ...kinds.map((kind, i) =>
         Plot.text([kind], {
           frameAnchor: 'top-right',
-          dx: 160,
+          dx: 30,
           dy: 4 + 13 * i,
           text: (k: string) => `● ${k}`,
           fill: () => kind,
@@ -69,7 +69,7 @@ export function paretoChart(panels: readonly { dataset: string; points: readonly
       ),
       Plot.text(['- - Pareto front'], {
         frameAnchor: 'top-right',
-        dx: 160,
+        dx: 30,
         dy: 4 + 13 * kinds.length,
         fill: '#888',
         textAnchor: 'start',

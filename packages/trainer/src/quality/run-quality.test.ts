@@ -152,9 +152,13 @@ describe('runQuality', () => {
   });
 
   it('a missing bundle, a corrupt manifest or a bad candidates file is a one-line QualityInputError', async () => {
-    await expect(runQuality(opts({ bundles: [join(root, 'nope')] }))).rejects.toThrow(
+    logs.length = 0;
+    // Checked before any evaluation, also when the bad bundle comes after a good one.
+    const bundles = [join(modelsDir, 'fix-teacher'), join(root, 'nope')];
+    await expect(runQuality(opts({ bundles, force: true }))).rejects.toThrow(
       /bundle folder not found: .*nope/,
     );
+    expect(logs.filter((l) => / evaluated: /.test(l))).toEqual([]);
     const bad = join(modelsDir, 'fix-broken');
     mkdirSync(bad);
     writeFileSync(join(bad, 'manifest.json'), '{"format": "session-rec-bundle"');

@@ -39,7 +39,8 @@ export interface QualityOptions {
   /** Only the first `limit` test cases of each eval (tests; cached under their own key). */
   limit?: number;
   log?: (line: string) => void;
-  onProgress?: (done: number, total: number) => void;
+  /** A progress callback for one evaluation (`what`: dataset and bundle). */
+  progress?: (what: string) => (done: number, total: number) => void;
 }
 
 function bundlesFor(opts: QualityOptions, dataset: string): { bundles: BundleRef[]; missing: string[] } {
@@ -66,11 +67,14 @@ function bundlesFor(opts: QualityOptions, dataset: string): { bundles: BundleRef
 export async function runQuality(opts: QualityOptions): Promise<QualityReport> {
   const log = opts.log ?? (() => {});
   const latency = benchLatency(opts.benchFile);
-  const results: DatasetResult[] = [];
-  for (const { name: dataset, dir: datasetDir } of opts.datasets) {
+  // Every input checked before the first (minutes-long) evaluation.
+  const plans = opts.datasets.map(({ name: dataset, dir: datasetDir }) => {
     if (!existsSync(join(datasetDir, 'test.txt')))
       throw new QualityInputError(`dataset folder ${datasetDir} has no test.txt`);
-    const { bundles, missing } = bundlesFor(opts, dataset);
+    return { dataset, datasetDir, ...bundlesFor(opts, dataset) };
+  });
+  const results: DatasetResult[] = [];
+  for (const { dataset, datasetDir, bundles, missing } of plans) {
     for (const m of missing) log(`quality: candidate ${m} is not there (skipped)`);
     const teacherDir = join(opts.modelsDir, teacherName(dataset));
     const teacher =
@@ -86,7 +90,7 @@ export async function runQuality(opts: QualityOptions): Promise<QualityReport> {
         ref,
         force: opts.force,
         limit: opts.limit,
-        onProgress: opts.onProgress,
+        onProgress: opts.progress?.(`${dataset} ${ref.name}`),
       });
       if (ran)
         log(
