@@ -46,7 +46,5 @@ export function readBundleRef(dir: string, source: BundleRef['source']): BundleR
 export function storageKind(manifest: Manifest): string {
   const table = manifest.tensors.find((t) => ['items', 'codebooks', 'tt.core0', 'sttd.g1'].includes(t.name));
   const dtype = table?.dtype;
-  return dtype && dtype !== 'float32' && manifest.kind !== 'compositional'
-    ? `${manifest.kind} · ${dtype}`
-    : manifest.kind;
+  return dtype && dtype !== 'float32' ? `${manifest.kind} · ${dtype}` : manifest.kind;
 }
