@@ -20,7 +20,7 @@ export default defineConfig({
       benchModelsDir: here('../../bench/.cache/models'),
       // The workspace's datasets live beside the checkout (../shared/datasets); never inside it.
       datasetsDir: process.env.BENCH_DATASETS_DIR ?? here('../../../shared/datasets'),
-      excludeSeenDir: here('../../results/exclude-seen'),
+      qualityEvalsDir: here('../../results/quality/evals'),
     }),
     // Production build only (`npm start`): a service worker precaches the shop's shell and keeps the model
     // list, so that a second visit works offline. Model bundles (3–40 MB) are never cached here: the SDK

@@ -17,7 +17,8 @@ export interface BundleSummary {
   uncompressedBytes: number | null;
   metrics: Record<string, number>;
   /** What the strip (`recommend({ excludeSeen: true })`) scores on the test cases whose next click is a
-   *  new item (`pnpm eval --exclude-seen --by-repeat`, committed in results/exclude-seen/<id>.json), in %. */
+   *  new item (`pnpm eval --exclude-seen --by-repeat`, cached per bundle version by `pnpm quality` in
+   *  results/quality/evals/), in %. */
   newItemMetrics?: Record<string, number>;
   /** True for random-weight bundles the benchmark generates for kinds not trained yet. */
   random: boolean;
@@ -82,30 +83,46 @@ export function summarizeManifest(
 // compositional 2 ms — bench/results/latest.md).
 const KIND_TIER: Record<ModelKind, number> = { compositional: 0, full: 1, tt: 2, sttd: 2, popularity: 3 };
 
-/** A compressed bundle is shown by default only if it keeps this share of its dataset's full model's NDCG@10. */
+/** A compressed bundle is shown by default only if it keeps this share of its dataset's full model's quality. */
 export const DEFAULT_MIN_SHARE_OF_FULL = 0.9;
+
+/** What the shopper sees: the strip's new-item NDCG@10 (then P@10), undefined when not measured. */
+function stripQuality(b: BundleSummary): number | undefined {
+  return b.newItemMetrics?.['NDCG@10'] ?? b.newItemMetrics?.['P@10'];
+}
+
+/** The protocol's NDCG@10 (then P@10): only where a strip measurement is missing. */
+function protocolQuality(b: BundleSummary): number {
+  return b.metrics['NDCG@10'] ?? b.metrics['P@10'] ?? -1;
+}
 
 /**
  * The shop's default: the best trained compositional bundle that is nearly as good as the full model of
- * its dataset (an undertrained student must not be the first thing a visitor sees), else the teacher
- * (full), else a tensor-train baseline, else popularity; within a tier the higher NDCG@10 (then P@10)
- * wins, then the folder name.
+ * its dataset in what the strip shows (an undertrained student, or one that reaches the protocol's numbers
+ * only through its repeat head, which the strip never uses, must not be the first thing a visitor sees),
+ * else the teacher (full), else a tensor-train baseline, else popularity. Quality is the strip's new-item
+ * NDCG@10; a bundle without that measurement is compared by protocol NDCG@10 with its own dataset's full
+ * model only when that one lacks it too, and ranks after the measured ones of its tier. Ties: folder name.
  */
 export function chooseDefaultBundle(bundles: readonly BundleSummary[]): BundleSummary | undefined {
-  const quality = (b: BundleSummary) => b.metrics['NDCG@10'] ?? b.metrics['P@10'] ?? -1;
-  const bestFull = new Map<string, number>();
-  for (const b of bundles)
-    if (b.kind === 'full' && !b.random)
-      bestFull.set(b.dataset, Math.max(bestFull.get(b.dataset) ?? -1, quality(b)));
-  const goodEnough = (b: BundleSummary) =>
-    b.kind === 'full' ||
-    b.kind === 'popularity' ||
-    !bestFull.has(b.dataset) ||
-    quality(b) >= DEFAULT_MIN_SHARE_OF_FULL * bestFull.get(b.dataset)!;
-  return bundles
-    .filter((b) => !b.random && goodEnough(b))
-    .slice()
-    .sort(
-      (a, b) => KIND_TIER[a.kind] - KIND_TIER[b.kind] || quality(b) - quality(a) || a.id.localeCompare(b.id),
-    )[0];
+  const trained = bundles.filter((b) => !b.random);
+  const bestFull = new Map<string, BundleSummary>();
+  const better = (a: BundleSummary, b: BundleSummary) =>
+    (stripQuality(a) === undefined ? 1 : 0) - (stripQuality(b) === undefined ? 1 : 0) ||
+    (stripQuality(b) ?? protocolQuality(b)) - (stripQuality(a) ?? protocolQuality(a));
+  for (const b of trained) {
+    const best = bestFull.get(b.dataset);
+    if (b.kind === 'full' && (!best || better(b, best) < 0)) bestFull.set(b.dataset, b);
+  }
+  const goodEnough = (b: BundleSummary) => {
+    const full = bestFull.get(b.dataset);
+    if (b.kind === 'full' || b.kind === 'popularity' || !full) return true;
+    const [mine, theirs] = [stripQuality(b), stripQuality(full)];
+    if (mine !== undefined && theirs !== undefined) return mine >= DEFAULT_MIN_SHARE_OF_FULL * theirs;
+    if (theirs !== undefined) return false; // unmeasured against a measured teacher: not shown by default
+    return protocolQuality(b) >= DEFAULT_MIN_SHARE_OF_FULL * protocolQuality(full);
+  };
+  return trained
+    .filter(goodEnough)
+    .sort((a, b) => KIND_TIER[a.kind] - KIND_TIER[b.kind] || better(a, b) || a.id.localeCompare(b.id))[0];
 }

@@ -61,18 +61,42 @@ describe('listBundles', () => {
     expect(bundles.find((b) => b.kind === 'popularity')!.uncompressedBytes).toBeNull();
   });
 
-  it('adds the new-item metrics of a committed exclude-seen result, and none without one', async () => {
-    const results = join(dir, '..', `${dir.split('/').at(-1)}-results`);
-    await mkdir(results, { recursive: true });
-    const result = { 'P@10': 3, newItem: { 'P@10': 6.5, 'NDCG@10': 3.25, cases: 9 } };
-    await writeFile(join(results, 'toy-full.json'), JSON.stringify(result));
-    await writeFile(join(results, 'toy-popularity.json'), 'not json');
-    const bundles = await listBundles(dir, { urlPrefix: '/m/', excludeSeenDir: results });
+  it("adds the strip's new-item metrics of pnpm quality's cache for the bundle's very version, none otherwise", async () => {
+    const evals = join(dir, '..', `${dir.split('/').at(-1)}-evals`);
+    const listed = await listBundles(dir, { urlPrefix: '/m/' });
+    const full = listed.find((b) => b.id === 'toy-full')!;
+    const comp = listed.find((b) => b.id === 'toy-compositional')!;
+    await mkdir(join(evals, full.dataset), { recursive: true });
+    await mkdir(join(evals, comp.dataset), { recursive: true });
+    const entry = (version: string) => ({
+      bundle: 'toy-full',
+      version,
+      mode: 'strip',
+      result: { 'P@10': 3, newItem: { 'P@10': 6.5, 'NDCG@10': 3.25, cases: 9 } },
+    });
+    await writeFile(
+      join(evals, full.dataset, `toy-full.${full.version}.strip.json`),
+      JSON.stringify(entry(full.version)),
+    );
+    // A result of another (older) version of the compositional bundle: stale, not shown.
+    await writeFile(
+      join(evals, comp.dataset, `toy-compositional.0123456789abcdef.strip.json`),
+      JSON.stringify(entry('0123456789abcdef')),
+    );
+    await writeFile(
+      join(
+        evals,
+        full.dataset,
+        `toy-popularity.${listed.find((b) => b.id === 'toy-popularity')!.version}.strip.json`,
+      ),
+      'not json',
+    );
+    const bundles = await listBundles(dir, { urlPrefix: '/m/', qualityEvalsDir: evals });
     const byId = new Map(bundles.map((b) => [b.id, b]));
     expect(byId.get('toy-full')!.newItemMetrics).toEqual({ 'P@10': 6.5, 'NDCG@10': 3.25, cases: 9 });
     expect(byId.get('toy-popularity')!.newItemMetrics).toBeUndefined();
     expect(byId.get('toy-compositional')!.newItemMetrics).toBeUndefined();
-    await rm(results, { recursive: true, force: true });
+    await rm(evals, { recursive: true, force: true });
   });
 
   it('returns nothing for a missing folder', async () => {
@@ -86,7 +110,8 @@ describe('chooseDefaultBundle', () => {
     kind: BundleSummary['kind'],
     metrics: Record<string, number> = {},
     random = false,
-  ) => ({ id, kind, metrics, random, dataset: id.split('-')[0] }) as BundleSummary;
+    newItemMetrics?: Record<string, number>,
+  ) => ({ id, kind, metrics, random, dataset: id.split('-')[0], newItemMetrics }) as BundleSummary;
 
   it('prefers a trained compressed bundle, then the teacher, then popularity', () => {
     const pop = summary('t-popularity', 'popularity');
@@ -122,5 +147,23 @@ describe('chooseDefaultBundle', () => {
     expect(chooseDefaultBundle([teacher, weak])).toBe(teacher);
     // no full model of dataset r to compare with: its compressed bundle stays eligible
     expect(chooseDefaultBundle([teacher, weak, otherDataset])).toBe(otherDataset);
+  });
+
+  it("judges by the strip's new-item NDCG@10, not the protocol's: a student that wins only through its repeat head is passed over", () => {
+    // Protocol NDCG@10 nearly equal (the head's repeat cases), strip far apart: the teacher.
+    const teacher = summary('t-teacher', 'full', { 'NDCG@10': 27.7 }, false, { 'NDCG@10': 3.9 });
+    const comp = summary('t-compositional', 'compositional', { 'NDCG@10': 27.3 }, false, { 'NDCG@10': 0.5 });
+    expect(chooseDefaultBundle([teacher, comp])).toBe(teacher);
+    // A student that keeps 90 % of the teacher's strip quality is shown, though its protocol NDCG@10 is lower.
+    const good = summary('t-compositional', 'compositional', { 'NDCG@10': 20 }, false, { 'NDCG@10': 3.6 });
+    expect(chooseDefaultBundle([teacher, good])).toBe(good);
+    // Within a tier the better strip wins over the better protocol number; unmeasured bundles come last.
+    const rTeacher = summary('r-teacher', 'full', { 'NDCG@10': 20 }, false, { 'NDCG@10': 11 });
+    expect(chooseDefaultBundle([teacher, rTeacher, comp])).toBe(rTeacher);
+    const unmeasured = summary('u-teacher', 'full', { 'NDCG@10': 90 });
+    expect(chooseDefaultBundle([unmeasured, teacher])).toBe(teacher);
+    // Unmeasured against a measured teacher of its dataset: not the default.
+    const blind = summary('t-compositional', 'compositional', { 'NDCG@10': 27.6 });
+    expect(chooseDefaultBundle([teacher, blind])).toBe(teacher);
   });
 });

@@ -15,20 +15,27 @@ export interface ListOptions {
   random?: boolean;
   /** Called for folders whose manifest is missing or invalid (they are skipped, not fatal). */
   onSkip?: (folder: string, reason: string) => void;
-  /** Folder of `pnpm eval --exclude-seen --by-repeat` results, one `<bundle id>.json` each
-   *  (results/exclude-seen): their new-item metrics become `newItemMetrics`. */
-  excludeSeenDir?: string;
+  /** `pnpm quality`'s evaluation cache (results/quality/evals): the strip result of each bundle's very
+   *  version, `<dataset>/<id>.<version>.strip.json` (`pnpm eval --exclude-seen --by-repeat`), gives
+   *  `newItemMetrics`; a bundle rebuilt since (new version) has none until `pnpm quality` runs again. */
+  qualityEvalsDir?: string;
 }
 
-/** The new-item cases' metrics of a committed exclude-seen result, or undefined when there is none. */
-async function readNewItemMetrics(dir: string, id: string): Promise<Record<string, number> | undefined> {
+/** The strip's new-item metrics of this bundle version (pnpm quality's cache), or undefined when there are none. */
+async function readNewItemMetrics(
+  dir: string,
+  summary: BundleSummary,
+): Promise<Record<string, number> | undefined> {
   let parsed: unknown;
+  const file = join(dir, summary.dataset, `${summary.id}.${summary.version}.strip.json`);
   try {
-    parsed = JSON.parse(await readFile(join(dir, `${id}.json`), 'utf8'));
+    parsed = JSON.parse(await readFile(file, 'utf8'));
   } catch {
-    return undefined; // no result for this bundle (yet): the shop shows the protocol metrics only
+    return undefined; // no result for this bundle version (yet): the shop shows the protocol metrics only
   }
-  const newItem = (parsed as { newItem?: Record<string, unknown> } | null)?.newItem;
+  const entry = parsed as { version?: unknown; result?: { newItem?: Record<string, unknown> } } | null;
+  if (entry?.version !== summary.version) return undefined;
+  const newItem = entry.result?.newItem;
   if (!newItem || typeof newItem !== 'object') return undefined;
   const metrics = Object.entries(newItem).filter(([, v]) => typeof v === 'number' && Number.isFinite(v));
   return Object.fromEntries(metrics) as Record<string, number>;
@@ -60,8 +67,8 @@ export async function listBundles(dir: string, options: ListOptions): Promise<Bu
       const manifest = parseManifest(JSON.parse(text));
       const url = `${options.urlPrefix}${entry.name}/`;
       const summary = summarizeManifest(entry.name, url, manifest, Buffer.byteLength(text), options.random);
-      if (options.excludeSeenDir) {
-        const newItem = await readNewItemMetrics(options.excludeSeenDir, entry.name);
+      if (options.qualityEvalsDir) {
+        const newItem = await readNewItemMetrics(options.qualityEvalsDir, summary);
         if (newItem) summary.newItemMetrics = newItem;
       }
       bundles.push(summary);

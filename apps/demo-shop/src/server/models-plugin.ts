@@ -17,12 +17,12 @@ export function modelsPlugin(options: {
   modelsDir: string;
   benchModelsDir: string;
   datasetsDir: string;
-  /** Committed `pnpm eval --exclude-seen` results (results/exclude-seen): the strip's new-item metrics. */
-  excludeSeenDir?: string;
+  /** `pnpm quality`'s evaluation cache (results/quality/evals): the strip's new-item metrics per version. */
+  qualityEvalsDir?: string;
 }): Plugin {
   const warn = (folder: string, reason: string) => console.warn(`[models] skipping ${folder}: ${reason}`);
   const list = (dir: string, urlPrefix: string, random: boolean) =>
-    listBundles(dir, { urlPrefix, random, onSkip: warn, excludeSeenDir: options.excludeSeenDir });
+    listBundles(dir, { urlPrefix, random, onSkip: warn, qualityEvalsDir: options.qualityEvalsDir });
   const indexJson = async (dir: string, urlPrefix: string, random: boolean) =>
     JSON.stringify(await list(dir, urlPrefix, random), null, 2);
   // Decoding a 40 MB teacher takes a moment: the dev server computes each bundle's categories once.

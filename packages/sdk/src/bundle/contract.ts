@@ -19,7 +19,7 @@ import {
   type TensorEntry,
 } from './types.ts';
 
-const FLOAT: readonly DType[] = ['float32', 'float16'];
+const FLOAT: readonly DType[] = ['float32', 'float16', 'int8'];
 
 /** A dimension: a number, or a name bound by its first use (e.g. the FFN width `H`). */
 type Dim = number | string;

@@ -9,6 +9,7 @@ import {
   BundleValueError,
 } from './errors.ts';
 import { decodeFloat16 } from './float16.ts';
+import { decodeInt8 } from './int8.ts';
 import { sha256Hex } from './hash.ts';
 import { looksLikeHtml, parseManifestBytes } from './manifest.ts';
 import { MANIFEST_FILE, type FileEntry, type Manifest, type ModelBundle } from './types.ts';
@@ -123,6 +124,12 @@ function assembleBundle(manifest: Manifest, files: ReadonlyMap<string, Uint8Arra
         }
       }
       tensors.set(t.name, { dtype: t.dtype, shape: t.shape, data });
+      continue;
+    }
+    if (t.dtype === 'int8') {
+      // Dequantised here: every engine sees a float32 tensor.
+      const data = decodeInt8(bytes, t.shape, { file: t.file, tensor: t.name });
+      tensors.set(t.name, { dtype: 'float32', shape: t.shape, data });
       continue;
     }
     const stored = viewStored(t.dtype, bytes);

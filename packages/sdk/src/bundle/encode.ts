@@ -5,6 +5,7 @@ import { packBits, packRows } from './bit-pack.ts';
 import { BYTES_PER_ELEMENT, STORED_ARRAY, bytesOf, elementCount } from './dtype.ts';
 import { BundleShapeError, BundleValueError } from './errors.ts';
 import { encodeFloat16 } from './float16.ts';
+import { encodeInt8 } from './int8.ts';
 import { sha256Hex } from './hash.ts';
 import { TENSOR_ALIGNMENT, parseManifest } from './manifest.ts';
 import { decodeBundleFromFiles } from './decode.ts';
@@ -58,6 +59,11 @@ function storedBytes(t: TensorInput): { bytes: Uint8Array; narrowRows?: number }
   }
   if (t.dtype === 'float16' && t.data instanceof Float32Array)
     return { bytes: bytesOf(encodeFloat16(t.data)) };
+  if (t.dtype === 'int8') {
+    if (!(t.data instanceof Float32Array) || t.bits !== undefined)
+      throw new BundleShapeError(`tensor '${t.name}': int8 storage takes a Float32Array, unpacked`, where);
+    return { bytes: encodeInt8(t.data, t.shape, t.name) };
+  }
   const Stored = STORED_ARRAY[t.dtype];
   if (!(t.data instanceof Stored)) {
     throw new BundleShapeError(
@@ -99,7 +105,9 @@ export async function encodeBundle(input: EncodeBundleInput): Promise<Map<string
       file: TENSORS_FILE,
       byteOffset: offset,
       byteLength:
-        t.bits === undefined ? elementCount(t.shape) * BYTES_PER_ELEMENT[t.dtype] : bytes.byteLength,
+        t.bits === undefined && t.dtype !== 'int8'
+          ? elementCount(t.shape) * BYTES_PER_ELEMENT[t.dtype]
+          : bytes.byteLength,
       ...(t.bits === undefined ? {} : { bits: t.bits }),
       ...(narrowRows === undefined ? {} : { narrowBits: t.narrowBits, narrowRows }),
     };
@@ -153,9 +161,10 @@ export async function encodeBundle(input: EncodeBundleInput): Promise<Map<string
 
 /**
  * Older readers must reject what they would misread (bits: version 2, a repeat head: 3, a popularity
- * prior: 4, row packing: 5), and only that.
+ * prior: 4, row packing: 5, int8 floats: 6), and only that.
  */
 function lowestFormatVersion(tensors: readonly TensorEntry[]): number {
+  if (tensors.some((t) => t.dtype === 'int8')) return 6;
   if (tensors.some((t) => t.narrowBits !== undefined)) return 5;
   if (tensors.some((t) => t.name === POPULARITY_PRIOR_TENSOR)) return 4;
   if (tensors.some((t) => t.name.startsWith('repeat.'))) return 3;

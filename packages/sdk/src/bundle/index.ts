@@ -15,3 +15,4 @@ export { BYTES_PER_ELEMENT, elementCount } from './dtype.ts';
 export { VOCAB_FILE, tensorInputs, vocabularyInput } from './vocabulary.ts';
 export { bitsFor, packedByteLength } from './bit-pack.ts';
 export { encodeFloat16, decodeFloat16, float32ToFloat16Bits, float16BitsToFloat32 } from './float16.ts';
+export { decodeInt8, encodeInt8, int8ByteLength } from './int8.ts';

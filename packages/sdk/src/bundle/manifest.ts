@@ -3,6 +3,7 @@
 import * as v from 'valibot';
 import { checkContract } from './contract.ts';
 import { BYTES_PER_ELEMENT, DTYPES, elementCount } from './dtype.ts';
+import { int8ByteLength } from './int8.ts';
 import {
   BundleFormatError,
   BundleSchemaError,
@@ -153,11 +154,13 @@ function checkLayout(manifest: Manifest): void {
     const expected = storedByteLength(manifest, t);
     if (t.byteLength !== expected) {
       const packed =
-        t.bits === undefined
-          ? ''
-          : t.narrowBits === undefined
-            ? ` packed at ${t.bits} bits`
-            : ` row-packed at ${t.bits}/${t.narrowBits} bits (${t.narrowRows} narrow rows)`;
+        t.dtype === 'int8'
+          ? ` (a float32 scale per row, then the int8 values)`
+          : t.bits === undefined
+            ? ''
+            : t.narrowBits === undefined
+              ? ` packed at ${t.bits} bits`
+              : ` row-packed at ${t.bits}/${t.narrowBits} bits (${t.narrowRows} narrow rows)`;
       throw new BundleShapeError(
         `tensor '${t.name}': byteLength ${t.byteLength} ≠ ${expected} for ${t.dtype}${packed} [${t.shape.join(', ')}]`,
         where,
@@ -183,6 +186,16 @@ function checkLayout(manifest: Manifest): void {
 function storedByteLength(manifest: Manifest, t: TensorEntry): number {
   const count = elementCount(t.shape);
   const where = { file: t.file, tensor: t.name };
+  if (t.dtype === 'int8') {
+    if (manifest.formatVersion < 6)
+      throw new BundleSchemaError(
+        `tensor '${t.name}': int8, but formatVersion ${manifest.formatVersion} < 6`,
+        where,
+      );
+    if (t.bits !== undefined)
+      throw new BundleSchemaError(`tensor '${t.name}': an int8 tensor cannot be bit-packed`, where);
+    return int8ByteLength(t.shape);
+  }
   if (t.bits === undefined) {
     if (t.narrowBits !== undefined || t.narrowRows !== undefined)
       throw new BundleSchemaError(`tensor '${t.name}': row-packed (narrowBits), but without bits`, where);

@@ -10,11 +10,12 @@ export const BUNDLE_FORMAT = 'session-rec-bundle';
 /**
  * Version 2 adds bit-packed integer tensors (`TensorEntry.bits`), version 3 the session-repeat head
  * (tensors `repeat.*`, docs/model.md), version 4 the popularity prior (`prior.popularity`), version 5
- * row-packed matrices (`TensorEntry.narrowBits`); writers use the lowest version that reads the bundle right.
+ * row-packed matrices (`TensorEntry.narrowBits`), version 6 int8 float tensors (dtype `int8`, int8.ts);
+ * writers use the lowest version that reads the bundle right.
  */
-export const BUNDLE_FORMAT_VERSION = 5;
+export const BUNDLE_FORMAT_VERSION = 6;
 /** Every version this reader understands. */
-export const BUNDLE_FORMAT_VERSIONS: readonly number[] = [1, 2, 3, 4, 5];
+export const BUNDLE_FORMAT_VERSIONS: readonly number[] = [1, 2, 3, 4, 5, 6];
 /** The optional session-repeat head's tensors (docs/model.md "Repeat head"). */
 export const REPEAT_RECENCY_TENSOR = 'repeat.recency';
 export const REPEAT_WEIGHTS_TENSOR = 'repeat.weights';
@@ -23,7 +24,11 @@ export const POPULARITY_PRIOR_TENSOR = 'prior.popularity';
 export const MANIFEST_FILE = 'manifest.json';
 
 export type ModelKind = 'popularity' | 'full' | 'compositional' | 'tt' | 'sttd';
-export type DType = 'float32' | 'float16' | 'uint8' | 'uint16' | 'uint32' | 'int32';
+/**
+ * `int8` (format version ≥ 6) is a float tensor stored as symmetric per-row int8 with a float32 scale per
+ * row (int8.ts); readers dequantise it to float32 and report it as `float32`.
+ */
+export type DType = 'float32' | 'float16' | 'int8' | 'uint8' | 'uint16' | 'uint32' | 'int32';
 
 export interface TensorEntry {
   name: string;
@@ -122,7 +127,10 @@ export interface TensorInput {
   name: string;
   dtype: DType;
   shape: number[];
-  /** The stored type of `dtype`; for float16 either a Float32Array (converted) or Uint16Array bit patterns. */
+  /**
+   * The stored type of `dtype`; for float16 either a Float32Array (converted) or Uint16Array bit patterns;
+   * for int8 a Float32Array (quantised by the writer).
+   */
   data: TypedArray;
   /** uint8/uint16: store bit-packed at this many bits per value (every value must be < 2^bits). */
   bits?: number;

@@ -1,4 +1,4 @@
-// `pnpm eval --bundle <dir> --dataset <dir> [--limit N] [--workers W] [--by-repeat] [--exclude-seen]`: ranks ALL items for every test
+// `pnpm eval --bundle <dir> --dataset <dir> [--limit N] [--workers W] [--by-repeat] [--exclude-seen] [--no-head]`: ranks ALL items for every test
 // case through the SDK's CPU engine and prints one JSON object of metrics (percent) to stdout.
 // Progress goes to stderr, so stdout stays machine-readable.
 import { Command, InvalidArgumentError, Option } from 'commander';
@@ -41,6 +41,7 @@ const program = new Command('eval')
     '--exclude-seen',
     "rank only the items outside each case's prefix, as recommend({ excludeSeen: true }) does (the demo shop's strip): repeat cases become misses",
   )
+  .option('--no-head', "score with θ·e alone: the bundle's popularity prior and repeat head left out")
   .action(
     async (opts: {
       bundle: string;
@@ -50,6 +51,7 @@ const program = new Command('eval')
       rows: TensorTrainRows;
       byRepeat?: boolean;
       excludeSeen?: boolean;
+      head: boolean;
     }) => {
       const started = performance.now();
       const { metrics, kind, dataset, repeat, newItem } = await evaluateBundle({
@@ -60,6 +62,7 @@ const program = new Command('eval')
         rows: opts.rows,
         byRepeat: opts.byRepeat ?? false,
         excludeSeen: opts.excludeSeen ?? false,
+        head: opts.head,
         onProgress: progressPrinter('eval'),
       });
       process.stderr.write(

@@ -22,6 +22,14 @@ async function compacted(bundle: ModelBundle, opts: CompactOptions): Promise<Mod
   return decodeBundleFromFiles(await encodeBundle(compactBundleInput(bundle, opts).input));
 }
 
+/** Both bundles' CPU-engine scores of one session, and the spread of the first's. */
+function sessionScores(original: ModelBundle, other: ModelBundle) {
+  const [sa, sb] = [new Float32Array(V), new Float32Array(V)];
+  createCpuEngine(original).scoreAll([3, 17, 3, 150], sa);
+  createCpuEngine(other).scoreAll([3, 17, 3, 150], sb);
+  return { sa, sb, spread: Math.max(...sa) - Math.min(...sa) };
+}
+
 function embedding(b: ModelBundle, i: number): number[] {
   const { M, K, dim } = b.manifest.hyper as { M: number; K: number; dim: number };
   const codes = b.tensors.get('codes')!.data;
@@ -34,6 +42,26 @@ function embedding(b: ModelBundle, i: number): number[] {
 }
 
 describe('compactBundleInput', () => {
+  it('--int8 table on a full bundle: only the item table is int8 (the rest float16 or float32 as asked), the head float32', async () => {
+    const original = await read('full');
+    const table = await compacted(original, { float16: 'none', int8: 'table', packCodes: true });
+    const entry = (b: ModelBundle, name: string) => b.manifest.tensors.find((t) => t.name === name)!;
+    expect(entry(table, 'items').dtype).toBe('int8');
+    expect(entry(table, 'block0.attn.wq').dtype).toBe('float32');
+    expect(table.manifest.formatVersion).toBe(6);
+    const all = await compacted(original, { float16: 'all', int8: 'all', packCodes: true });
+    expect(entry(all, 'block0.attn.wq').dtype).toBe('int8'); // int8 wins over float16
+    for (const name of ['repeat.recency', 'repeat.weights', 'prior.popularity']) {
+      expect(entry(all, name).dtype).toBe('float32');
+      expect(all.tensors.get(name)!.data).toEqual(original.tensors.get(name)!.data);
+    }
+    // items: about a quarter of float32 (one byte a value + a float32 scale per row of 16).
+    expect(entry(table, 'items').byteLength).toBe(V * 16 + V * 4);
+    const { sa, sb, spread } = sessionScores(original, all);
+    sa.forEach((x, i) => expect(Math.abs(sb[i]! - x)).toBeLessThan(0.05 * spread));
+    expect(Array.from(sb)).not.toEqual(Array.from(sa)); // lossy: not a copy
+  });
+
   it('float16 everywhere + packed codes: the same model up to float16 rounding; the head stays float32', async () => {
     const original = await read();
     const small = await compacted(original, { float16: 'all', packCodes: true });
@@ -57,11 +85,7 @@ describe('compactBundleInput', () => {
     const bytes = (b: ModelBundle) => b.manifest.files.reduce((s, f) => s + f.byteLength, 0);
     expect(bytes(small)).toBeLessThan(0.6 * bytes(original));
     // Scores of a session move by float16 rounding only.
-    const [a, b] = [createCpuEngine(original), createCpuEngine(small)];
-    const [sa, sb] = [new Float32Array(V), new Float32Array(V)];
-    a.scoreAll([3, 17, 3, 150], sa);
-    b.scoreAll([3, 17, 3, 150], sb);
-    const spread = Math.max(...sa) - Math.min(...sa);
+    const { sa, sb, spread } = sessionScores(original, small);
     sa.forEach((x, i) => expect(Math.abs(sb[i]! - x)).toBeLessThan(0.01 * spread));
   });
 

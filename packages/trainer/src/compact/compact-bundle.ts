@@ -10,14 +10,20 @@ import {
   type TensorInput,
 } from '@session-rec/sdk/bundle';
 import { hotColdSplit } from '../data/index.ts';
+import { isItemTableTensor } from '../quality/parameter-count.ts';
 import { restrictTailCodes, sortCodewordsByUse, type TailRestriction } from '../kd/mgqe.ts';
 
 export const FLOAT16_CHOICES = ['none', 'codebooks', 'all'] as const;
 export type Float16Choice = (typeof FLOAT16_CHOICES)[number];
+/** int8 storage (symmetric per row, bundle format 6): none, the item table's float tensors, or every one. */
+export const INT8_CHOICES = ['none', 'table', 'all'] as const;
+export type Int8Choice = (typeof INT8_CHOICES)[number];
 
 export interface CompactOptions {
   /** Which float32 tensors to store as float16: none, the codebooks only, or every one the contract allows. */
   float16: Float16Choice;
+  /** Which float tensors to store as int8 (wins over float16 where both select a tensor). Default none. */
+  int8?: Int8Choice;
   /** Compositional: codes at ⌈log2 K⌉ bits (lossless; nothing to gain at K = 256). */
   packCodes: boolean;
   /** Compositional: MGQE — items outside the `headFraction` most clicked use only the first `tailK` codewords. */
@@ -48,13 +54,16 @@ export function compactBundleInput(
     throw new RangeError('MGQE saves bytes only in packed codes: it needs packCodes');
   const mgqe = opts.mgqe && restrictTail(bundle, opts.mgqe);
   const tensors: TensorInput[] = tensorInputs(bundle).map((t) => {
+    const float = (t.dtype === 'float32' || t.dtype === 'float16') && !STAYS_FLOAT32.test(t.name);
+    const int8 = float && (opts.int8 === 'all' || (opts.int8 === 'table' && isItemTableTensor(t.name)));
     const half =
       t.dtype === 'float32' &&
+      !int8 &&
       !STAYS_FLOAT32.test(t.name) &&
       (opts.float16 === 'all' || (opts.float16 === 'codebooks' && t.name === 'codebooks'));
     const plain: TensorInput = {
       name: t.name,
-      dtype: half ? 'float16' : t.dtype,
+      dtype: int8 ? 'int8' : half ? 'float16' : t.dtype,
       shape: t.shape,
       data: t.data,
     };

@@ -47,6 +47,14 @@ function rankBySort(scores: Float32Array, label: number): number {
   return order.indexOf(label) + 1;
 }
 
+/** Metrics of every test case ranked by sorting the engine's scoreAll (window maxLen = 8). */
+function sortRanked(engine: ReturnType<typeof createCpuEngine>): MetricAccumulator {
+  const acc = new MetricAccumulator();
+  for (const c of testCases)
+    acc.add(rankBySort(Float32Array.from(engine.scoreAll(c.prefix.slice(-8))), c.label));
+  return acc;
+}
+
 beforeAll(() => {
   root = mkdtempSync(join(tmpdir(), 'eval-test-'));
   datasetDir = join(root, 'dataset');
@@ -67,9 +75,7 @@ describe('evaluateBundle', () => {
     const bundleDir = join(root, 'full');
     await writeBundleDir(bundleDir, files);
     const engine = createCpuEngine(await decodeBundleFromFiles(files));
-    const expected = new MetricAccumulator();
-    for (const c of testCases)
-      expected.add(rankBySort(Float32Array.from(engine.scoreAll(c.prefix.slice(-8))), c.label));
+    const expected = sortRanked(engine);
 
     const one = await evaluateBundle({ bundleDir, datasetDir, workers: 1 });
     expect(one.kind).toBe('full');
@@ -146,6 +152,27 @@ describe('evaluateBundle', () => {
       expect(once.metrics).toEqual(perQuery.metrics);
       expect(once.metrics['P@20']).toBeGreaterThan(0);
     }
+  });
+
+  it('head: false scores θ·e alone — the bundle without its prior and repeat head — and differs from the headed scores', async () => {
+    const options = { numItems: V, dim: 8, heads: 1, blocks: 1, maxLen: 8, seed: 11 };
+    const headed = await randomBundleFiles('full', { ...options, repeatHead: 4, popularityPrior: 20 });
+    const plain = await randomBundleFiles('full', options);
+    const headedDir = join(root, 'headed');
+    await writeBundleDir(headedDir, headed);
+    // The same weights without the head tensors: θ·e alone by construction.
+    const expected = sortRanked(createCpuEngine(await decodeBundleFromFiles(plain)));
+    const withoutHead = await evaluateBundle({
+      bundleDir: headedDir,
+      datasetDir,
+      head: false,
+      byRepeat: true,
+    });
+    expect(withoutHead.metrics).toEqual(expected.result());
+    const twoWorkers = await evaluateBundle({ bundleDir: headedDir, datasetDir, head: false, workers: 2 });
+    expect(twoWorkers.metrics).toEqual(expected.result());
+    const withHead = await evaluateBundle({ bundleDir: headedDir, datasetDir, byRepeat: true });
+    expect(withHead.metrics).not.toEqual(withoutHead.metrics);
   });
 
   it('--limit evaluates only the first cases', async () => {

@@ -29,6 +29,11 @@ export interface EvaluateBundleOptions {
    * does: repeat cases are misses, the new-item cases measure the list a shopper sees.
    */
   excludeSeen?: boolean;
+  /**
+   * Score with the bundle's head — popularity prior and repeat head — (default true: what the engine
+   * recommends with); false gives θ·e alone (`pnpm eval --no-head`).
+   */
+  head?: boolean;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -63,6 +68,7 @@ export async function evaluateBundle(opts: EvaluateBundleOptions): Promise<Bundl
         numItems: bundle.manifest.hyper.numItems,
         maxLen: bundle.manifest.hyper.maxLen,
         excludeSeen: opts.excludeSeen ?? false,
+        head: opts.head ?? true,
         onProgress: opts.onProgress,
       }),
     ];
@@ -98,6 +104,7 @@ function rankInWorkers(opts: EvaluateBundleOptions, count: number, total: number
       limit: opts.limit,
       rows: opts.rows ?? 'materialized',
       excludeSeen: opts.excludeSeen ?? false,
+      head: opts.head ?? true,
       index,
       count,
     };

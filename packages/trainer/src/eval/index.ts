@@ -30,3 +30,4 @@ export {
   type EvaluateBundleOptions,
 } from './evaluate-bundle.ts';
 export { EvalInputError } from './errors.ts';
+export { evaluateBundleThreeWays, THREE_WAYS, type EvaluationWay, type SplitMetrics } from './three-ways.ts';

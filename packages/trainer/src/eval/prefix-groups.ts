@@ -93,13 +93,13 @@ export function scoreCasesWithEngine(
 }
 
 /**
- * Ranks of each case's label (1-based), in case order, through `engine` (prior and repeat head included;
- * `opts.excludeSeen`: among the items outside the prefix).
+ * Ranks of each case's label (1-based), in case order, through `engine` (prior and repeat head included
+ * unless `opts.head` is false; `opts.excludeSeen`: among the items outside the prefix).
  */
 export function rankCasesWithEngine(
   cases: readonly RankingCase[],
   engine: CpuScoringEngine,
-  opts: EvaluateOptions,
+  opts: ScoreCasesOptions,
 ): Int32Array {
   if (engine.bundle.manifest.kind === 'popularity') {
     return rankCases(cases, (session, out) => engine.scoreAll(session, out), opts);

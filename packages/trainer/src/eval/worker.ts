@@ -12,6 +12,7 @@ export interface WorkerInput {
   limit?: number;
   rows: TensorTrainRows;
   excludeSeen: boolean;
+  head: boolean;
   index: number;
   count: number;
 }
@@ -35,6 +36,7 @@ const ranks = rankCasesWithEngine(mine, engine, {
   numItems: bundle.manifest.hyper.numItems,
   maxLen: bundle.manifest.hyper.maxLen,
   excludeSeen: input.excludeSeen,
+  head: input.head,
   onProgress: (done) => {
     if (done - reported < 100 && done < mine.length) return;
     port.postMessage({ type: 'progress', done: done - reported } satisfies WorkerMessage);

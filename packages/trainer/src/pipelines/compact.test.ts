@@ -25,6 +25,7 @@ const flags = (out: string, extra: object = {}) => ({
   bundle: source,
   out,
   float16: 'all' as const,
+  int8: 'none' as const,
   packCodes: true,
   headFraction: '0.1',
   ...extra,

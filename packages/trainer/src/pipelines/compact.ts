@@ -6,7 +6,12 @@ import { statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { MANIFEST_FILE, encodeBundle, type Manifest } from '@session-rec/sdk/bundle';
 import { readBundleDir, writeBundleDir } from '@session-rec/sdk/bundle/node';
-import { compactBundleInput, type CompactOptions, type Float16Choice } from '../compact/compact-bundle.ts';
+import {
+  compactBundleInput,
+  type CompactOptions,
+  type Float16Choice,
+  type Int8Choice,
+} from '../compact/compact-bundle.ts';
 import { datasetItemId, popularityCounts, readDataset } from '../data/index.ts';
 import { evaluateBundle, roundMetrics } from '../eval/index.ts';
 import { num, optional } from '../flags.ts';
@@ -17,6 +22,7 @@ export interface CompactFlags {
   bundle: string;
   out: string;
   float16: Float16Choice;
+  int8: Int8Choice;
   packCodes: boolean;
   mgqe?: string;
   headFraction: string;
@@ -43,6 +49,7 @@ export function compactConfig(flags: CompactFlags, command: string) {
     outDir: resolve(flags.out),
     out: flags.out,
     float16: flags.float16,
+    int8: flags.int8,
     packCodes: flags.packCodes,
     mgqe:
       tailK === undefined
@@ -75,15 +82,17 @@ export async function compactBundlePipeline(config: CompactConfig): Promise<Reco
   }
   const opts: CompactOptions = {
     float16: config.float16,
+    int8: config.int8,
     packCodes: config.packCodes,
     ...(mgqe ? { mgqe } : {}),
   };
   const { input, mgqe: mgqeReport } = compactBundleInput(bundle, opts);
-  const lossless = config.float16 === 'none' && mgqe === undefined;
+  const lossless = config.float16 === 'none' && config.int8 === 'none' && mgqe === undefined;
   const compact: Record<string, unknown> = {
     command,
     from: manifest.version,
     float16: config.float16,
+    int8: config.int8,
     packedCodes: config.packCodes,
     ...(mgqeReport ? { mgqe: mgqeReport } : {}),
   };

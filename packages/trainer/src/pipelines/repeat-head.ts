@@ -50,6 +50,7 @@ import { withTensorTrainRows } from '../eval/tensor-train-rows.ts';
 
 import { runPaths } from '../paths.ts';
 import { writeReport } from './report.ts';
+import { eq11Ratio, itemTableParameters } from '../quality/parameter-count.ts';
 
 export interface RepeatHeadFlags {
   bundle: string;
@@ -268,18 +269,14 @@ function searchPrior(config: RepeatHeadConfig, input: PriorSearchInput) {
  * head: R + 3 floats), with the compression ratios V·N / count.
  */
 function parameterCounts(bundle: ModelBundle, prior: PopularityPrior | undefined, head: RepeatHead) {
-  const { numItems: V, dim } = bundle.manifest.hyper;
-  const isTable = (name: string) =>
-    ['items', 'codes', 'codebooks'].includes(name) || name.startsWith('tt.') || name.startsWith('sttd.');
-  let itemTable = 0;
-  for (const [name, t] of bundle.tensors) if (isTable(name)) itemTable += t.data.length;
+  const itemTable = itemTableParameters(bundle.manifest);
   const headParams = (prior ? prior.depth + 2 : 0) + head.recency.length + 3;
-  const full = V * (dim ?? 0);
+  const ratio = (extra: number) => Number((eq11Ratio(bundle.manifest, extra) ?? Infinity).toFixed(2));
   return {
     itemTable,
     head: headParams,
-    ratioEq11: Number((full / itemTable).toFixed(2)),
-    ratioEq11WithHead: Number((full / (itemTable + headParams)).toFixed(2)),
+    ratioEq11: ratio(0),
+    ratioEq11WithHead: ratio(headParams),
   };
 }
 

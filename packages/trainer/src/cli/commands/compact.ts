@@ -1,8 +1,8 @@
-// `pnpm train compact --bundle <dir> --out <dir> [--float16 all|codebooks|none] [--no-pack-codes]
+// `pnpm train compact --bundle <dir> --out <dir> [--float16 all|codebooks|none] [--int8 none|table|all] [--no-pack-codes]
 //    [--mgqe <K_tail> [--head-fraction 0.1]] [--dataset <dir>]`: the same trained bundle stored smaller
 // (pipelines/compact.ts). Prints a JSON report.
 import { Option, type Command } from 'commander';
-import { FLOAT16_CHOICES } from '../../compact/compact-bundle.ts';
+import { FLOAT16_CHOICES, INT8_CHOICES } from '../../compact/compact-bundle.ts';
 import { compactBundlePipeline, compactConfig, type CompactFlags } from '../../pipelines/compact.ts';
 
 export function registerCompactCommand(program: Command): void {
@@ -17,6 +17,14 @@ export function registerCompactCommand(program: Command): void {
       new Option('--float16 <which>', 'float32 tensors to store as float16 (the head stays float32)')
         .choices(FLOAT16_CHOICES)
         .default('all'),
+    )
+    .addOption(
+      new Option(
+        '--int8 <which>',
+        'float tensors to store as symmetric per-row int8 (table: the item table; all: every one; the head stays float32; wins over --float16)',
+      )
+        .choices(INT8_CHOICES)
+        .default('none'),
     )
     .option('--no-pack-codes', 'compositional: keep one byte per code (default: ⌈log2 K⌉ bits)')
     .option(
