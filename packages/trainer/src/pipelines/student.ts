@@ -14,14 +14,21 @@ import {
   splitValidation,
 } from '../data/index.ts';
 import { num, oneOf, optional } from '../flags.ts';
-import { paperKdDefaults, type KdSwitches } from '../kd/distiller.ts';
+import type { KdSwitches } from '../kd/distiller.ts';
 import { evaluateWithCpuEngine } from '../kd/evaluate-student.ts';
 import { prefixVariableNames } from '../kd/model-scope.ts';
 import { trainStudent } from '../kd/train-student.ts';
 import { Backbone } from '../model/backbone.ts';
 import { compositionalCompressionRatio } from '../model/compositional-codes.ts';
 import { CompositionalItemTable } from '../model/compositional.ts';
-import { describeFallbackDefaults } from '../model/dataset-defaults.ts';
+import {
+  datasetDefaults,
+  defaultsRecord,
+  describeDefaults,
+  fillDefaults,
+  type CatalogueFacts,
+} from '../model/dataset-defaults.ts';
+import { hasCheckpoint } from '../train/checkpoint.ts';
 import type { FullItemTable } from '../model/full-table.ts';
 import { SessionModel } from '../model/session-model.ts';
 import { loadTeacherFromBundle, teacherPreset } from '../model/teacher.ts';
@@ -41,10 +48,10 @@ import {
 /** The command line's values, as commander hands them over (strings; booleans for switches). */
 export interface StudentFlags extends DistillationFlags {
   teacher?: string;
-  M: string;
-  K: string;
+  M?: string;
+  K?: string;
   teacherOut?: string;
-  epochs: string;
+  epochs?: string;
   eta?: string;
   beta?: string;
   gamma?: string;
@@ -68,10 +75,10 @@ export function studentConfig(flags: StudentFlags) {
   return {
     ...distillationConfig(flags),
     teacher: flags.teacher,
-    M: int('M')(flags.M),
-    K: int('K', 2)(flags.K),
+    M: optional(flags.M, int('M')),
+    K: optional(flags.K, int('K', 2)),
     teacherOut: flags.teacherOut,
-    kdEpochs: int('epochs', 0)(flags.epochs),
+    kdEpochs: optional(flags.epochs, int('epochs', 0)),
     eta: optional(flags.eta, nonNegative('eta')),
     beta: optional(flags.beta, nonNegative('beta')),
     gamma: optional(flags.gamma, nonNegative('gamma')),
@@ -111,32 +118,84 @@ export function codeUsage(codes: Int32Array, M: number, K: number): number[][] {
   return usage;
 }
 
-export async function trainStudentPipeline(config: StudentConfig) {
+/**
+ * The flags not given, from the dataset's row of model/dataset-defaults.ts (the shipped recipe for Tmall
+ * and RetailRocket, the neutral row elsewhere): codebooks, stage schedule, η/β/γ/τ. Returns the config
+ * with every value set and the record of what was taken (printed, and kept in the report and manifest).
+ */
+export function resolveStudentDefaults(config: StudentConfig, dataset: string, facts: CatalogueFacts) {
+  const row = datasetDefaults(dataset);
+  const schedule = row.student(facts);
+  const { values, applied } = fillDefaults(
+    {
+      M: config.M,
+      K: config.K,
+      pretrainEpochs: config.pretrainEpochs,
+      epochs: config.kdEpochs,
+      pretrainMinutes: config.pretrainMaxMinutes,
+      maxMinutes: config.maxMinutes,
+      eta: config.eta,
+      beta: config.beta,
+      gamma: config.gamma,
+      tau: config.tau,
+      lr: config.lr,
+      batchPositions: config.positionsPerBatch,
+      negatives: config.negatives,
+    },
+    {
+      ...schedule,
+      ...row.kd,
+      lr: 1e-3,
+      batchPositions: 512,
+      negatives: 4096,
+    },
+  );
+  // the stage-1 cap is only in the table where stage 2 follows; undefined = no cap, not a default taken
+  const taken = applied.filter((a) => a.value !== null);
+  return {
+    config: {
+      ...config,
+      M: values.M,
+      K: values.K,
+      pretrainEpochs: values.pretrainEpochs,
+      kdEpochs: values.epochs,
+      pretrainMaxMinutes: values.pretrainMinutes,
+      maxMinutes: values.maxMinutes,
+      eta: values.eta,
+      beta: values.beta,
+      gamma: values.gamma,
+      tau: values.tau,
+      lr: values.lr,
+      positionsPerBatch: values.batchPositions,
+      negatives: values.negatives,
+    },
+    defaults: defaultsRecord(dataset, taken),
+  };
+}
+
+export async function trainStudentPipeline(parsed: StudentConfig) {
   const started = new Date();
   const t0 = performance.now();
   const log = (l: string) => process.stderr.write(l + '\n');
-  const backend = await selectBackend(config.backend);
-  const data = readDataset(config.datasetDir);
-  const fallback = describeFallbackDefaults(data.name);
-  if (fallback) log(fallback);
+  const backend = await selectBackend(parsed.backend);
+  const data = readDataset(parsed.datasetDir);
+  const teacherDir = resolve(parsed.teacher ?? defaultTeacherBundle(data.name));
+  const teacher = await loadTeacherFromBundle(teacherDir, { dropout: teacherPreset(data.name).dropout });
+  const { config, defaults } = resolveStudentDefaults(parsed, data.name, {
+    numItems: data.numItems,
+    dim: teacher.hyper.dim,
+  });
+  log(describeDefaults('student', defaults));
   const { M, K, switches } = config;
-  const paper = paperKdDefaults(data.name);
-  const eta = config.mixup ? (config.eta ?? paper.eta) : 0;
-  const weights = {
-    beta: config.beta ?? paper.beta,
-    gamma: config.gamma ?? paper.gamma,
-    tau: config.tau ?? paper.tau,
-    l2: config.l2,
-  };
+  const eta = config.mixup ? config.eta : 0;
+  const weights = { beta: config.beta, gamma: config.gamma, tau: config.tau, l2: config.l2 };
   const run = studentRunName(data.name, M, K, switches, config.mixup);
   const paths = runPaths(run);
-  const teacherDir = resolve(config.teacher ?? defaultTeacherBundle(data.name));
   const out = resolve(config.out ?? paths.bundle);
   const teacherOut = resolve(config.teacherOut ?? paths.teacherAfterKd);
   const reportPath = resolve(config.report ?? paths.report);
   const checkpointDir = resolve(config.checkpoint ?? paths.checkpoint);
 
-  const teacher = await loadTeacherFromBundle(teacherDir, { dropout: teacherPreset(data.name).dropout });
   if (teacher.table.numItems !== data.numItems)
     throw new RangeError(
       `teacher ${teacherDir} has ${teacher.table.numItems} items, dataset ${data.name} has ${data.numItems}`,
@@ -176,7 +235,8 @@ export async function trainStudentPipeline(config: StudentConfig) {
       `η=${eta}, β=${weights.beta}, γ=${weights.gamma}, τ=${weights.tau}, switches ${JSON.stringify(switches)}; backend ${backend}`,
   );
 
-  const resuming = config.resume;
+  // --resume without a checkpoint is a fresh run (the pipeline resumes every stage it reruns)
+  const resuming = config.resume && hasCheckpoint(checkpointDir);
   let codeInit: ReturnType<CompositionalItemTable['initFromResidualKMeans']> | null = null;
   if (config.codeInit === 'rq') {
     if (resuming)
@@ -235,6 +295,7 @@ export async function trainStudentPipeline(config: StudentConfig) {
       teacherBundleVersion: teacherManifest.version,
       teacherBundleBytes: teacherBytes,
       command,
+      defaults,
     },
   };
   // The manifest states the byte ratio, known only once encoded: a first encoding in memory gives it.
@@ -284,6 +345,7 @@ export async function trainStudentPipeline(config: StudentConfig) {
       packCodes: config.packCodes,
       backend,
     },
+    defaults,
     codeWarmup: warmup,
     residualKMeans: codeInit,
     epochs: result.history,

@@ -9,7 +9,12 @@ import {
   type Dataset,
 } from '../data/index.ts';
 import { oneOf, optional } from '../flags.ts';
-import { describeFallbackDefaults } from '../model/dataset-defaults.ts';
+import {
+  datasetDefaults,
+  defaultsRecord,
+  describeDefaults,
+  fillDefaults,
+} from '../model/dataset-defaults.ts';
 import { createTeacher, teacherPreset } from '../model/teacher.ts';
 import { runPaths, teacherRunName } from '../paths.ts';
 import { selectBackend } from '../train/backend.ts';
@@ -22,7 +27,7 @@ import { datasetBlock, int, nonNegative, trainingConfig, type TrainingFlags } fr
 
 /** The command line's values, as commander hands them over (strings; booleans for switches). */
 export interface TeacherFlags extends TrainingFlags {
-  epochs: string;
+  epochs?: string;
   seed: string;
   dim?: string;
   heads?: string;
@@ -43,7 +48,7 @@ export type TeacherConfig = ReturnType<typeof teacherConfig>;
 export function teacherConfig(flags: TeacherFlags) {
   return {
     ...trainingConfig(flags),
-    epochs: int('epochs')(flags.epochs),
+    epochs: optional(flags.epochs, int('epochs')),
     seed: int('seed', 0)(flags.seed),
     dim: optional(flags.dim, int('dim')),
     heads: optional(flags.heads, int('heads')),
@@ -74,13 +79,45 @@ function teacherHyper(config: TeacherConfig, data: Dataset) {
   };
 }
 
-export async function trainTeacherPipeline(config: TeacherConfig) {
+/**
+ * The schedule flags not given, from the dataset's row of model/dataset-defaults.ts (the shipped
+ * teacher's recipe for Tmall and RetailRocket, the neutral row elsewhere), and the record of them.
+ */
+export function resolveTeacherDefaults(config: TeacherConfig, dataset: string) {
+  const row = datasetDefaults(dataset);
+  const { values, applied } = fillDefaults(
+    {
+      epochs: config.epochs,
+      maxMinutes: config.maxMinutes,
+      lr: config.lr,
+      batchPositions: config.positionsPerBatch,
+      negatives: config.negatives,
+      dim: config.dim,
+      heads: config.heads,
+      blocks: config.blocks,
+      dropout: config.dropout,
+    },
+    {
+      ...row.teacherSchedule,
+      dim: row.teacher.dim,
+      heads: row.teacher.heads,
+      blocks: row.teacher.blocks,
+      dropout: row.teacher.dropout,
+    },
+  );
+  return {
+    config: { ...config, ...values, positionsPerBatch: values.batchPositions },
+    defaults: defaultsRecord(dataset, applied),
+  };
+}
+
+export async function trainTeacherPipeline(parsed: TeacherConfig) {
   const started = new Date();
   const t0 = performance.now();
-  const backend = await selectBackend(config.backend);
-  const data = readDataset(config.datasetDir);
-  const fallback = describeFallbackDefaults(data.name);
-  if (fallback) process.stderr.write(`${fallback}\n`);
+  const backend = await selectBackend(parsed.backend);
+  const data = readDataset(parsed.datasetDir);
+  const { config, defaults } = resolveTeacherDefaults(parsed, data.name);
+  process.stderr.write(`${describeDefaults('teacher', defaults)}\n`);
   const hyper = teacherHyper(config, data);
   const { seed } = config;
   const split = splitValidation(data.trainSessions, { fraction: config.validFraction, seed: seed });
@@ -146,6 +183,7 @@ export async function trainTeacherPipeline(config: TeacherConfig) {
       seed,
       bestEpoch: result.bestEpoch,
       command: config.command,
+      defaults,
     },
   });
   const epochs = result.history;
@@ -169,6 +207,7 @@ export async function trainTeacherPipeline(config: TeacherConfig) {
       tableDtype: config.tableDtype,
       backend,
     },
+    defaults,
     epochs,
     bestEpoch: result.bestEpoch,
     stopReason: result.stopReason,

@@ -43,6 +43,7 @@ import { exportModelBundle } from '../train/export-bundle.ts';
 import { headlineMetrics, machineInfo, writeReport } from './report.ts';
 import {
   datasetBlock,
+  commanderSchedule,
   distillationConfig,
   distillationOptions,
   int,
@@ -85,7 +86,7 @@ function intPair(flag: string) {
 /** Every flag parsed and checked; nothing read or loaded yet. */
 export function tensorTrainRunConfig(kind: TensorTrainKind, flags: TensorTrainFlags) {
   return {
-    ...distillationConfig(flags),
+    ...commanderSchedule(distillationConfig(flags)),
     kind,
     /** undefined: the default teacher; false: none (--no-teacher). */
     teacher: flags.teacher,

@@ -16,22 +16,23 @@ export interface TrainingFlags {
   report?: string;
   checkpoint?: string;
   resume?: boolean;
-  maxMinutes: string;
-  lr: string;
+  /** Optional where the dataset table gives the default (teacher, student); commander's elsewhere. */
+  maxMinutes?: string;
+  lr?: string;
   l2: string;
-  batchPositions: string;
+  batchPositions?: string;
   patience: string;
   validFraction: string;
   backend?: string;
   checkpointMinutes: string;
   progress: boolean;
-  negatives: string;
+  negatives?: string;
 }
 
 /** …and what the two-stage distillation of the students adds. */
 export interface DistillationFlags extends TrainingFlags {
   seed?: string;
-  pretrainEpochs: string;
+  pretrainEpochs?: string;
   pretrainMinutes?: string;
   validLimit?: string;
   loss: string;
@@ -40,7 +41,8 @@ export interface DistillationFlags extends TrainingFlags {
   softTargets: boolean;
   mixup: boolean;
   kd: boolean;
-  etaAnneal?: string | true;
+  /** '0.6' (default), true (bare flag: 1), false (--no-eta-anneal) or '0': constant η */
+  etaAnneal?: string | boolean;
 }
 
 export const int =
@@ -56,16 +58,16 @@ export function trainingConfig(flags: TrainingFlags) {
     report: flags.report,
     checkpoint: flags.checkpoint,
     resume: Boolean(flags.resume),
-    maxMinutes: nonNegative('max-minutes')(flags.maxMinutes),
-    lr: nonNegative('lr')(flags.lr),
+    maxMinutes: optional(flags.maxMinutes, nonNegative('max-minutes')),
+    lr: optional(flags.lr, nonNegative('lr')),
     l2: nonNegative('l2')(flags.l2),
-    positionsPerBatch: int('batch-positions')(flags.batchPositions),
+    positionsPerBatch: optional(flags.batchPositions, int('batch-positions')),
     patience: int('patience')(flags.patience),
     validFraction: nonNegative('valid-fraction')(flags.validFraction),
     backend: flags.backend as BackendName | undefined,
     checkpointEveryMinutes: nonNegative('checkpoint-minutes')(flags.checkpointMinutes),
     progress: flags.progress,
-    negatives: int('negatives')(flags.negatives),
+    negatives: optional(flags.negatives, int('negatives')),
     command: commandLine(),
   };
 }
@@ -76,7 +78,7 @@ export function distillationConfig(flags: DistillationFlags) {
   return {
     ...trainingConfig(flags),
     seed: optional(flags.seed, int('seed', 0)),
-    pretrainEpochs: int('pretrain-epochs', 0)(flags.pretrainEpochs),
+    pretrainEpochs: optional(flags.pretrainEpochs, int('pretrain-epochs', 0)),
     pretrainMaxMinutes: optional(flags.pretrainMinutes, nonNegative('pretrain-minutes')),
     validLimit: optional(flags.validLimit, int('valid-limit')),
     loss: oneOf(flags.loss, 'loss', ['full', 'sampled'] as const),
@@ -87,18 +89,50 @@ export function distillationConfig(flags: DistillationFlags) {
       bidirectional: flags.bidirectional,
     } satisfies KdSwitches,
     mixup: flags.mixup,
-    etaAnneal:
-      flags.etaAnneal === undefined
-        ? undefined
-        : flags.etaAnneal === true
-          ? 1
-          : num(flags.etaAnneal, 'eta-anneal', { min: 1e-6 }),
+    etaAnneal: etaAnnealFraction(flags.etaAnneal),
+  };
+}
+
+/** --eta-anneal's fraction: undefined = constant η (--no-eta-anneal, --eta-anneal 0, or not given). */
+export function etaAnnealFraction(value: string | boolean | undefined): number | undefined {
+  if (value === undefined || value === false) return undefined;
+  if (value === true) return 1;
+  const f = num(value, 'eta-anneal', { min: 0 });
+  if (f > 1)
+    throw new RangeError(`--eta-anneal: expected a fraction in [0, 1] (0: constant η), got "${value}"`);
+  return f === 0 ? undefined : f;
+}
+
+/** The schedule's numbers, which commander or the dataset table always supplies. */
+export interface Schedule {
+  maxMinutes: number;
+  lr: number;
+  positionsPerBatch: number;
+  negatives: number;
+  pretrainEpochs: number;
+}
+
+/** A value commander's default always supplies: its absence is a bug in the command, not bad input. */
+function given<T>(value: T | undefined, flag: string): T {
+  if (value === undefined) throw new Error(`--${flag}: no value and no default (a bug in the command)`);
+  return value;
+}
+
+/** A distillation config whose schedule flags all had commander defaults (the tensor-train commands). */
+export function commanderSchedule<C extends DistillationConfig>(config: C): C & Schedule {
+  return {
+    ...config,
+    maxMinutes: given(config.maxMinutes, 'max-minutes'),
+    lr: given(config.lr, 'lr'),
+    positionsPerBatch: given(config.positionsPerBatch, 'batch-positions'),
+    negatives: given(config.negatives, 'negatives'),
+    pretrainEpochs: given(config.pretrainEpochs, 'pretrain-epochs'),
   };
 }
 
 /** trainStudent's options from a distillation config and what the pipeline decided. */
 export function distillationOptions(
-  config: DistillationConfig,
+  config: DistillationConfig & Schedule,
   run: {
     /** Training-split popularity: the sampled loss's negatives (--loss sampled). */
     popularityCounts: ArrayLike<number>;

@@ -15,8 +15,11 @@ export function registerStudentCommand(program: Command): void {
       '--teacher <dir>',
       'teacher bundle (kind full; default runs/<dataset>-teacher/bundle, else the shop’s shipped apps/demo-shop/public/models/<dataset>-teacher)',
     )
-    .option('--M <n>', 'codebooks M', '4')
-    .option('--K <n>', 'codewords per codebook K', '32')
+    .option('--M <n>', 'codebooks M (default: Tmall 4, RetailRocket 3, else 4)')
+    .option(
+      '--K <n>',
+      'codewords per codebook K (default: Tmall 32, RetailRocket 256, else derived from the catalogue)',
+    )
     .option(
       '--out <dir>',
       'student bundle folder (default runs/<run>/bundle; <run> = <dataset>-M<M>-K<K>[-ablations])',
@@ -28,14 +31,23 @@ export function registerStudentCommand(program: Command): void {
     .option('--report <file>', 'report JSON (default runs/<run>/report.json)')
     .option('--checkpoint <dir>', 'checkpoint folder (default runs/<run>/checkpoint)')
     .option('--resume', 'continue from the checkpoint')
-    .option('--pretrain-epochs <n>', 'stage 1 epochs (L_rec + L_mse)', '1')
-    .option('--epochs <n>', 'stage 2 epochs (bidirectional KD)', '10')
+    .option(
+      '--pretrain-epochs <n>',
+      'stage 1 epochs (L_rec + L_mse; default: Tmall 5, RetailRocket 10, else 5)',
+    )
+    .option('--epochs <n>', 'stage 2 epochs (bidirectional KD; default: Tmall 1, RetailRocket 0, else 1)')
     .option('--seed <n>', 'seed (default: the teacher’s, so that the validation split is the teacher’s)')
-    .option('--max-minutes <t>', 'training wall-time budget in minutes (validation included)', '600')
-    .option('--pretrain-minutes <t>', 'cap on stage 1 training minutes (short schedules; then KD begins)')
-    .option('--valid-limit <n>', 'validate on at most n validation sessions (a fixed subset)')
-    .option('--eta <x>', 'embedding-mixup weight η (Eq. 16; paper 0.8 Tmall, 0.7 RetailRocket)')
-    .option('--beta <x>', 'contrastive weight β (paper 0.01 Tmall, 0.5 RetailRocket)')
+    .option(
+      '--max-minutes <t>',
+      'training wall-time budget in minutes, validation included (default: Tmall 62, RetailRocket 150, else 600)',
+    )
+    .option(
+      '--pretrain-minutes <t>',
+      'cap on stage 1 training minutes, then KD begins (default: Tmall 45, else none)',
+    )
+    .option('--valid-limit <n>', 'validate on at most n validation sessions (a fixed subset)', '2000')
+    .option('--eta <x>', 'embedding-mixup weight η (Eq. 16; paper 0.8 Tmall, 0.7 RetailRocket; else 0.75)')
+    .option('--beta <x>', 'contrastive weight β (paper 0.01 Tmall, 0.5 RetailRocket; else 0.1)')
     .option('--gamma <x>', 'soft-target weight γ (paper 0.3)')
     .option('--tau <x>', 'InfoNCE temperature τ (paper 0.2)')
     .option('--gumbel-temperature <x>', 'Gumbel-softmax temperature ε (Eq. 14)', '0.3')
@@ -58,17 +70,19 @@ export function registerStudentCommand(program: Command): void {
     )
     .option(
       '--eta-anneal [fraction]',
-      'anneal the mixup weight η linearly to 0, reached at this fraction of training (default 1: the end), then 0',
+      'anneal the mixup weight η linearly to 0, reached at this fraction of training, then 0 (bare flag: 1, the end; 0: constant η)',
+      '0.6',
     )
+    .option('--no-eta-anneal', "constant η, the paper's (test P@10 on Tmall far below annealed: README)")
     .option(
       '--loss <kind>',
       'L_rec: full (softmax over all items) | sampled (shared popularity negatives, logQ; L_soft then over targets ∪ negatives)',
       'sampled',
     )
-    .option('--negatives <n>', 'negatives per batch for --loss sampled', '4096')
-    .option('--lr <x>', 'Adam learning rate', '1e-3')
+    .option('--negatives <n>', 'negatives per batch for --loss sampled (default 4096)')
+    .option('--lr <x>', 'Adam learning rate (default 1e-3)')
     .option('--l2 <x>', 'L2 regularisation', '1e-5')
-    .option('--batch-positions <n>', 'positions (prefix predictions) per batch', '512')
+    .option('--batch-positions <n>', 'positions (prefix predictions) per batch (default 512)')
     .option('--patience <n>', 'early stopping patience per stage (epochs)', '2')
     .option('--valid-fraction <x>', 'share of training sessions held out for validation', '0.1')
     .option('--table-dtype <t>', 'float32 | float16 for the codebooks in the bundle', 'float32')

@@ -14,20 +14,26 @@ export function registerTeacherCommand(program: Command): void {
     .option('--report <file>', 'report JSON (default runs/<dataset>-teacher/report.json)')
     .option('--checkpoint <dir>', 'checkpoint folder (default runs/<dataset>-teacher/checkpoint)')
     .option('--resume', 'continue from the checkpoint')
-    .option('--epochs <n>', 'maximum epochs', '30')
+    .option('--epochs <n>', 'maximum epochs (default 30)')
     .option('--seed <n>', 'seed (init, batching, dropout, validation split)', '42')
-    .option('--max-minutes <t>', 'training wall-time budget in minutes (validation included)', '600')
+    .option(
+      '--max-minutes <t>',
+      'training wall-time budget in minutes, validation included (default: RetailRocket 60, else 600)',
+    )
     .option(
       '--dim <n>',
       'embedding size N (paper: Tmall 128, RetailRocket 256; other datasets: stated at the start)',
     )
     .option('--heads <n>', 'attention heads (paper: Tmall 1, RetailRocket 2)')
     .option('--blocks <n>', 'self-attention blocks (paper: 1)')
-    .option('--dropout <p>', 'dropout (paper: Tmall 0.5, RetailRocket 0.2)')
+    .option('--dropout <p>', 'dropout (paper: Tmall 0.5, RetailRocket 0.2; other datasets 0.3)')
     .option('--max-len <n>', 'items of a session the model reads', '50')
-    .option('--lr <x>', 'Adam learning rate', '1e-3')
+    .option('--lr <x>', 'Adam learning rate (default: RetailRocket 2e-3, else 1e-3)')
     .option('--l2 <x>', 'L2 regularisation', '1e-5')
-    .option('--batch-positions <n>', 'positions (prefix predictions) per batch', '512')
+    .option(
+      '--batch-positions <n>',
+      'positions (prefix predictions) per batch (default: RetailRocket 2048, else 512)',
+    )
     .option('--patience <n>', 'early stopping patience (epochs)', '2')
     .option('--emb-scale <x>', 'item embedding scale before adding positions (default sqrt(N), as SASRec)')
     .option('--valid-fraction <x>', 'share of training sessions held out for validation', '0.1')
@@ -43,7 +49,7 @@ export function registerTeacherCommand(program: Command): void {
         '(full on tensorflow/webgpu; sampled on wasm/cpu, where a full-softmax epoch takes over an hour)',
       'auto',
     )
-    .option('--negatives <n>', 'negatives per batch for --loss sampled', '2048')
+    .option('--negatives <n>', 'negatives per batch for --loss sampled (default: Tmall 4096, else 2048)')
     .option(
       '--valid-max-sessions <n>',
       'validate each epoch on the first n held-out sessions (all-item ranking costs V·N per position)',
