@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { registerCompactCommand } from './commands/compact.ts';
 import { registerExportOnnxCommand } from './commands/export-onnx.ts';
 import { registerNewItemsCommand } from './commands/new-items.ts';
+import { registerPipelineCommand } from './commands/pipeline.ts';
 import { registerPopularityCommand } from './commands/popularity.ts';
 import { registerPrepareCommand } from './commands/prepare.ts';
 import { registerRepeatHeadCommand } from './commands/repeat-head.ts';
@@ -22,6 +23,7 @@ registerNewItemsCommand(program);
 registerCompactCommand(program);
 registerPrepareCommand(program);
 registerExportOnnxCommand(program);
+registerPipelineCommand(program);
 // A bad input (missing folder, corrupt bundle, wrong flag value) reads best as one line; the stack is there
 // for a bug report. exit(), not exitCode: a failed training run may leave timers or workers behind.
 program.parseAsync(process.argv).catch((err: unknown) => {
