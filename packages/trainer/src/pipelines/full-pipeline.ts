@@ -195,6 +195,7 @@ export async function runFullPipeline(opts: PipelineOptions) {
             bundle: dir('head'),
             out: dir('bundle'),
             float16: 'all',
+            int8: 'none',
             packCodes: true,
             headFraction: '0.1',
             dataset: datasetDir,

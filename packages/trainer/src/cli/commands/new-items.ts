@@ -49,7 +49,10 @@ export function registerNewItemsCommand(program: Command): void {
     .option('--checkpoint-minutes <t>', 'checkpoint interval', '5')
     .option('--no-progress', 'no progress bar')
     .action(async (flags: NewItemFlags) => {
-      const positive = (flag: string, integer = false) => (v: string) => num(v, flag, { integer, min: 0 });
+      const positive =
+        (flag: string, integer = false) =>
+        (v: string) =>
+          num(v, flag, { integer, min: 0 });
       await tuneForNewItems({
         bundleDir: flags.bundle,
         datasetDir: flags.dataset,
