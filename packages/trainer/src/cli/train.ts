@@ -6,6 +6,7 @@ import { registerNewItemsCommand } from './commands/new-items.ts';
 import { registerPipelineCommand } from './commands/pipeline.ts';
 import { registerPopularityCommand } from './commands/popularity.ts';
 import { registerPrepareCommand } from './commands/prepare.ts';
+import { registerRefreshCommand } from './commands/refresh.ts';
 import { registerRepeatHeadCommand } from './commands/repeat-head.ts';
 import { registerSttdCommand } from './commands/sttd.ts';
 import { registerStudentCommand } from './commands/student.ts';
@@ -24,6 +25,7 @@ registerCompactCommand(program);
 registerPrepareCommand(program);
 registerExportOnnxCommand(program);
 registerPipelineCommand(program);
+registerRefreshCommand(program);
 // A bad input (missing folder, corrupt bundle, wrong flag value) reads best as one line; the stack is there
 // for a bug report. exit(), not exitCode: a failed training run may leave timers or workers behind.
 program.parseAsync(process.argv).catch((err: unknown) => {

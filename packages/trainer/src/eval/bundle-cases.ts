@@ -7,7 +7,7 @@ import { MANIFEST_FILE } from '@session-rec/sdk/bundle';
 import { readBundleDir } from '@session-rec/sdk/bundle/node';
 import { withTensorTrainRows, type TensorTrainRows } from './tensor-train-rows.ts';
 import { createCpuEngine, type CpuScoringEngine } from '@session-rec/sdk/engine/cpu';
-import { datasetItemId, readDataset } from '../data/index.ts';
+import { datasetItemId, readDataset, type Dataset } from '../data/index.ts';
 import { EvalInputError } from './errors.ts';
 import type { RankingCase } from './evaluate.ts';
 
@@ -26,6 +26,33 @@ function requireDir(dir: string, what: string, mustContain: string): void {
 }
 
 /**
+ * Dataset item index → bundle index, through the external ids (vocab.txt's, else 1..V): identity for a
+ * bundle trained on this folder. A bundle of another size must know every item of the dataset (a refreshed
+ * bundle holds the items of its previous vocabulary too); otherwise it was not trained on it.
+ */
+export function datasetToBundle(
+  dataset: Pick<Dataset, 'name' | 'numItems' | 'vocabulary'>,
+  bundle: Pick<ModelBundle, 'manifest' | 'itemIndex'>,
+  what = 'bundle',
+): Int32Array {
+  const V = bundle.manifest.hyper.numItems;
+  const toBundle = new Int32Array(dataset.numItems);
+  const itemId = datasetItemId(dataset);
+  let missing = 0;
+  let firstMissing = '';
+  for (let i = 0; i < dataset.numItems; i++) {
+    toBundle[i] = bundle.itemIndex(itemId(i));
+    if (toBundle[i]! < 0 && missing++ === 0) firstMissing = itemId(i);
+  }
+  if (V !== dataset.numItems && missing > 0)
+    throw new EvalInputError(
+      `${what} has numItems = ${V} but dataset ${dataset.name} has ${dataset.numItems} items, ${missing} of them ` +
+        `(first: id ${JSON.stringify(firstMissing)}) not in the bundle's vocabulary: the bundle was not trained on this dataset`,
+    );
+  return toBundle;
+}
+
+/**
  * The first `limit` test cases (all when undefined) of `datasetDir`, mapped into the bundle's vocabulary
  * (dataset item id = String(index + 1)), and a CPU engine for the bundle.
  */
@@ -39,16 +66,7 @@ export async function loadBundleEvaluation(
   requireDir(datasetDir, 'dataset', 'test.txt');
   const bundle = await readBundleDir(bundleDir);
   const dataset = readDataset(datasetDir);
-  const V = bundle.manifest.hyper.numItems;
-  if (V !== dataset.numItems) {
-    throw new EvalInputError(
-      `bundle ${bundleDir} has numItems = ${V} but dataset ${datasetDir} (${dataset.name}) has ${dataset.numItems} items: the bundle was not trained on this dataset`,
-    );
-  }
-  // Through the external ids (vocab.txt's, else 1..V): identity for a bundle trained on this folder.
-  const toBundle = new Int32Array(dataset.numItems);
-  const itemId = datasetItemId(dataset);
-  for (let i = 0; i < dataset.numItems; i++) toBundle[i] = bundle.itemIndex(itemId(i));
+  const toBundle = datasetToBundle(dataset, bundle, `bundle ${bundleDir}`);
   const selected = limit === undefined ? dataset.testCases : dataset.testCases.slice(0, limit);
   const cases: RankingCase[] = selected.map((c, n) => {
     const label = toBundle[c.label];

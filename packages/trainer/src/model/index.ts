@@ -18,7 +18,7 @@ export {
   type TensorTrainKind,
   type TensorTrainSize,
 } from './tt-configs.ts';
-export { residualKMeans, type ResidualKMeansResult } from './residual-kmeans.ts';
+export { residualEncode, residualKMeans, type ResidualKMeansResult } from './residual-kmeans.ts';
 export { scoreAwareQuantise, secondMoment, type QuantiserResult } from './score-aware-quantiser.ts';
 export {
   datasetDefaults,

@@ -132,3 +132,47 @@ export function residualKMeans(
   }
   return { codes, codebooks, mseAfter };
 }
+
+/**
+ * Greedy residual encoding of `rows` [n, N] with fixed codebooks [M, K, N] — how residualKMeans assigns its
+ * own items, for rows that came later (new items of a refreshed bundle): codeword m is the nearest to what
+ * codewords 1..m−1 left. Returns codes [n, M] row-major.
+ */
+export function residualEncode(
+  rows: Float32Array,
+  N: number,
+  codebooks: Float32Array,
+  M: number,
+  K: number,
+): Int32Array {
+  if (rows.length % N !== 0)
+    throw new RangeError(`residualEncode: ${rows.length} values are not rows of ${N}`);
+  if (codebooks.length !== M * K * N)
+    throw new RangeError(
+      `residualEncode: codebooks have ${codebooks.length} values, expected ${M}·${K}·${N}`,
+    );
+  const n = rows.length / N;
+  const codes = new Int32Array(n * M);
+  const residual = Float64Array.from(rows);
+  for (let i = 0; i < n; i++)
+    for (let m = 0; m < M; m++) {
+      let best = 0;
+      let bestD = Infinity;
+      for (let k = 0; k < K; k++) {
+        const c = (m * K + k) * N;
+        let d2 = 0;
+        for (let d = 0; d < N; d++) {
+          const diff = residual[i * N + d]! - codebooks[c + d]!;
+          d2 += diff * diff;
+        }
+        if (d2 < bestD) {
+          bestD = d2;
+          best = k;
+        }
+      }
+      codes[i * M + m] = best;
+      const c = (m * K + best) * N;
+      for (let d = 0; d < N; d++) residual[i * N + d]! -= codebooks[c + d]!;
+    }
+  return codes;
+}

@@ -1,5 +1,6 @@
 // The teacher: backbone + full item table, with the paper's hyper-parameters (Sec. 6.1.3) as presets,
 // and its reconstruction from a `full` bundle (students and KD start from it).
+import type { ModelBundle } from '@session-rec/sdk/bundle';
 import { readBundleDir } from '@session-rec/sdk/bundle/node';
 import { Backbone, type BackboneHyper } from './backbone.ts';
 import { datasetDefaults } from './dataset-defaults.ts';
@@ -23,7 +24,18 @@ export async function loadTeacherFromBundle(
   dir: string,
   options: { dropout?: number } = {},
 ): Promise<SessionModel> {
-  const bundle = await readBundleDir(dir);
+  return teacherFromBundle(await readBundleDir(dir), dir, options);
+}
+
+/**
+ * A trainable teacher from a read `full` bundle; `items` [numItems, N] replaces its table (a refresh's
+ * grown or shrunk vocabulary), the backbone stays the bundle's.
+ */
+export function teacherFromBundle(
+  bundle: ModelBundle,
+  dir: string,
+  options: { dropout?: number; items?: { data: Float32Array; numItems: number } } = {},
+): SessionModel {
   const { manifest } = bundle;
   if (manifest.kind !== 'full')
     throw new TypeError(`${dir}: expected a 'full' bundle, got '${manifest.kind}'`);
@@ -39,10 +51,10 @@ export async function loadTeacherFromBundle(
   };
   const init = new Map<string, Float32Array>();
   for (const [name, t] of bundle.tensors) if (t.data instanceof Float32Array) init.set(name, t.data);
-  const items = init.get('items');
+  const items = options.items?.data ?? init.get('items');
   if (!items) throw new TypeError(`${dir}: bundle has no 'items' tensor`);
   return new SessionModel(
     new Backbone(hyper, { init }),
-    new FullItemTable(h.numItems, hyper.dim, { init: items }),
+    new FullItemTable(options.items?.numItems ?? h.numItems, hyper.dim, { init: items }),
   );
 }

@@ -29,7 +29,7 @@ import {
   type PopularityPrior,
   type PriorTerms,
 } from '@session-rec/sdk/engine/popularity-prior';
-import { loadBundleEvaluation, type BundleEvaluation } from '../eval/bundle-cases.ts';
+import { datasetToBundle, loadBundleEvaluation, type BundleEvaluation } from '../eval/bundle-cases.ts';
 import {
   DEFAULT_CUTOFFS,
   MetricAccumulator,
@@ -43,7 +43,7 @@ import { rankCaseOf, TUNE_OBJECTIVES, tuneRepeatHead, type RankCase } from '../r
 import { PriorSearch, priorGrid } from '../repeat-head/prior-search.ts';
 import { recentPopularityOrder, type TimedSessions } from '../repeat-head/recent-popularity.ts';
 import { readDataset } from '../data/index.ts';
-import { datasetItemId, validationPositions, splitValidation } from '../data/index.ts';
+import { validationPositions, splitValidation } from '../data/index.ts';
 import { num, numList, optional } from '../flags.ts';
 import { progressPrinter } from '../progress.ts';
 import { withTensorTrainRows } from '../eval/tensor-train-rows.ts';
@@ -70,6 +70,18 @@ export interface RepeatHeadFlags {
   priorHalfLives: string;
   priorRecentFraction: string;
 }
+
+/** The flags' defaults (the command's, and what `pnpm train refresh` refits a head with). */
+export const REPEAT_HEAD_DEFAULTS = {
+  recencyRanks: '10',
+  l2: '1e-4',
+  validFraction: '0.1',
+  tuneObjective: 'p10+ndcg10',
+  priorWeights: '0.1,0.2,0.3,0.5,0.7,1',
+  priorDepths: '1000,2500,5000',
+  priorHalfLives: '0,5000,10000,20000',
+  priorRecentFraction: '0.25',
+} as const;
 
 export type RepeatHeadConfig = ReturnType<typeof repeatHeadConfig>;
 
@@ -302,15 +314,13 @@ export async function fitRepeatHeadPipeline(config: RepeatHeadConfig) {
     throw new TypeError('a popularity bundle has no encoder: nothing to fit a head to');
   const data = readDataset(config.datasetDir);
   const V = manifest.hyper.numItems;
-  if (data.numItems !== V)
-    throw new RangeError(`bundle has ${V} items, dataset ${data.name} ${data.numItems}: not trained on it`);
+  const bundleIndex = datasetToBundle(data, bundle); // throws when the bundle was not trained on it
   // The split the bundle's training held out: its seed (the manifest records it) and fraction.
   const seed = config.seed ?? (typeof manifest.info?.seed === 'number' ? manifest.info.seed : 42);
   const fraction = config.validFraction;
   const split = splitValidation(data.trainSessions, { fraction: fraction, seed: seed });
   const limit = config.validLimit;
-  const itemId = datasetItemId(data);
-  const toBundle = (i: number) => bundle.itemIndex(itemId(i));
+  const toBundle = (i: number) => bundleIndex[i]!;
   const cases = validationCases(limit === undefined ? split.valid : split.valid.slice(0, limit), toBundle);
   log(
     `${manifest.kind} bundle, ${split.valid.length} validation sessions (seed ${seed}), ${cases.length} cases`,

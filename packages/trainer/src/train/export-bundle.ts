@@ -14,8 +14,8 @@ export interface ExportOptions {
    * SDKs before it cannot read). Only a compositional table has codes; K = 256 gains nothing.
    */
   packCodes?: boolean;
-  /** The dataset's item ids (its vocab.txt), so that `rec.track('SKU-123')` works; absent: ids 1..V. */
-  vocabulary?: string[];
+  /** The dataset's item ids (its vocab.txt), so that `rec.track('SKU-123')` works, or a range; absent: ids 1..V. */
+  vocabulary?: string[] | { type: 'range'; first: number; count: number };
   metrics?: Record<string, number>;
   info?: Record<string, unknown>;
 }

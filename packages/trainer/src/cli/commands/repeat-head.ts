@@ -4,6 +4,7 @@
 import type { Command } from 'commander';
 import { TUNE_OBJECTIVES } from '../../repeat-head/tune.ts';
 import {
+  REPEAT_HEAD_DEFAULTS as D,
   fitRepeatHeadPipeline,
   repeatHeadConfig,
   type RepeatHeadFlags,
@@ -22,34 +23,34 @@ export function registerRepeatHeadCommand(program: Command): void {
     .option(
       '--recency-ranks <n>',
       'recency biases R (items ≥ R − 1 distinct clicks back share the last)',
-      '10',
+      D.recencyRanks,
     )
-    .option('--l2 <x>', 'ridge on the head parameters', '1e-4')
+    .option('--l2 <x>', 'ridge on the head parameters', D.l2)
     .option('--seed <n>', "validation split seed (default: the bundle's training seed, else 42)")
-    .option('--valid-fraction <x>', 'share of training sessions its training held out', '0.1')
+    .option('--valid-fraction <x>', 'share of training sessions its training held out', D.validFraction)
     .option('--valid-limit <n>', 'fit on the first n validation sessions only')
     .option('--no-tune', 'keep the likelihood optimum (default: refine it for a validation ranking metric)')
     .option(
       '--tune-objective <metric>',
       `what the refinement maximises: ${TUNE_OBJECTIVES.join(' or ')}`,
-      'p10+ndcg10',
+      D.tuneObjective,
     )
     .option('--no-prior', 'fit no popularity prior (default: choose one on the new-item validation cases)')
-    .option('--prior-weights <list>', 'prior weights to try (comma-separated)', '0.1,0.2,0.3,0.5,0.7,1')
+    .option('--prior-weights <list>', 'prior weights to try (comma-separated)', D.priorWeights)
     .option(
       '--prior-depths <list>',
       'prior depths to try: entries of the training popularity order (comma-separated)',
-      '1000,2500,5000',
+      D.priorDepths,
     )
     .option(
       '--prior-half-lives <list>',
       'popularity half-lives to try, in training sessions (train.txt is in time order; 0 = no decay)',
-      '0,5000,10000,20000',
+      D.priorHalfLives,
     )
     .option(
       '--prior-recent-fraction <x>',
       'share of the validation sessions, the most recent, that judge the prior',
-      '0.25',
+      D.priorRecentFraction,
     )
     .action(async (flags: RepeatHeadFlags) => {
       const command = `pnpm train repeat-head ${process.argv.slice(3).join(' ')}`;
