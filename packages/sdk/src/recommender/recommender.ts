@@ -290,6 +290,15 @@ export async function createRecommender(
     now: options.now,
     persistence: deps.sessionPersistence,
     isKnown: (id) => loaded.bundle.itemIndex(id) >= 0,
+    // A model update that removed items: the restored session keeps the rest, and says which it skipped.
+    onDropped: (ids) => {
+      for (const itemId of new Set(ids))
+        warn({
+          code: 'unknown-item',
+          message: `restored session: model version ${manifest.version} does not know ${JSON.stringify(itemId)}; its clicks were skipped`,
+          itemId,
+        });
+    },
   });
   const recommender = new RecommenderImpl(
     loaded.bundle,

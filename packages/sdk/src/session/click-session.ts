@@ -20,6 +20,8 @@ export interface ClickSessionOptions {
   persistence?: SessionPersistence | null;
   /** Drops restored ids the current model does not know (e.g. after a model update). */
   isKnown?: (itemId: string) => boolean;
+  /** Told which restored ids isKnown dropped, oldest first (a refreshed model removed those items). */
+  onDropped?: (itemIds: string[]) => void;
 }
 
 interface PersistedSession {
@@ -63,7 +65,9 @@ export class ClickSession {
     const restored = this.#restore();
     if (restored) {
       const isKnown = options.isKnown ?? (() => true);
+      const dropped = restored.items.filter((id) => !isKnown(id));
       this.#items = restored.items.filter(isKnown).slice(-this.#maxLen);
+      if (dropped.length > 0) options.onDropped?.(dropped);
       this.#lastActivity = restored.lastActivity;
     }
   }
