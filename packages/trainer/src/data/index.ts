@@ -11,3 +11,4 @@ export {
 } from './examples.ts';
 export { popularityCounts, popularityOrder, sessionPopularityOrder, hotColdSplit } from './popularity.ts';
 export { seededRandom, deriveSeed, randomInt, shuffleInPlace } from './prng.ts';
+export { countNewItems, splitByTime, writePeriodDataset, type NewItemCounts } from './period-split.ts';
