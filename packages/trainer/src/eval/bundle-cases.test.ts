@@ -3,8 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { datasetToBundle } from './bundle-cases.ts';
 
-const bundle = (ids: string[]) => ({
-  manifest: { hyper: { numItems: ids.length } } as never,
+const bundle = (ids: string[], type: 'list' | 'range' = 'list') => ({
+  manifest: { hyper: { numItems: ids.length }, vocabulary: { type } } as never,
   itemIndex: (id: string) => ids.indexOf(id),
 });
 
@@ -25,5 +25,11 @@ describe('datasetToBundle', () => {
     expect(
       Array.from(datasetToBundle({ name: 'd', numItems: 2, vocabulary: ['x', '1'] }, bundle(['1', '2']))),
     ).toEqual([-1, 0]);
+  });
+  it('with ids 1..V on both sides the counts must agree, even where every id would map', () => {
+    expect(() => datasetToBundle({ name: 'd', numItems: 2 }, bundle(['1', '2', '3'], 'range'))).toThrow(
+      /numItems = 3 but dataset d has 2 items \(ids 1..V on both sides\)/,
+    );
+    expect(Array.from(datasetToBundle({ name: 'd', numItems: 2 }, bundle(['1', '2', '3'])))).toEqual([0, 1]);
   });
 });

@@ -27,8 +27,9 @@ function requireDir(dir: string, what: string, mustContain: string): void {
 
 /**
  * Dataset item index → bundle index, through the external ids (vocab.txt's, else 1..V): identity for a
- * bundle trained on this folder. A bundle of another size must know every item of the dataset (a refreshed
- * bundle holds the items of its previous vocabulary too); otherwise it was not trained on it.
+ * bundle trained on this folder. A bundle of another size passes only where items are named — the dataset
+ * has a vocab.txt or the bundle a list vocabulary — and it knows every item of the dataset (a refreshed
+ * bundle holds its previous items too). With plain 1..V ids on both sides the counts must agree.
  */
 export function datasetToBundle(
   dataset: Pick<Dataset, 'name' | 'numItems' | 'vocabulary'>,
@@ -44,10 +45,14 @@ export function datasetToBundle(
     toBundle[i] = bundle.itemIndex(itemId(i));
     if (toBundle[i]! < 0 && missing++ === 0) firstMissing = itemId(i);
   }
-  if (V !== dataset.numItems && missing > 0)
+  const named = dataset.vocabulary !== undefined || bundle.manifest.vocabulary.type !== 'range';
+  if (V !== dataset.numItems && (!named || missing > 0))
     throw new EvalInputError(
-      `${what} has numItems = ${V} but dataset ${dataset.name} has ${dataset.numItems} items, ${missing} of them ` +
-        `(first: id ${JSON.stringify(firstMissing)}) not in the bundle's vocabulary: the bundle was not trained on this dataset`,
+      `${what} has numItems = ${V} but dataset ${dataset.name} has ${dataset.numItems} items` +
+        (named
+          ? `, ${missing} of them (first: id ${JSON.stringify(firstMissing)}) not in the bundle's vocabulary`
+          : ' (ids 1..V on both sides)') +
+        ': the bundle was not trained on this dataset',
     );
   return toBundle;
 }

@@ -13,7 +13,12 @@
 //      atomically, the teacher last: a failure leaves neither half-written.
 import { rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { MIN_POPULARITY_LENGTH, type ModelBundle } from '@session-rec/sdk/bundle';
+import {
+  MIN_POPULARITY_LENGTH,
+  POPULARITY_PRIOR_TENSOR,
+  REPEAT_WEIGHTS_TENSOR,
+  type ModelBundle,
+} from '@session-rec/sdk/bundle';
 import { readBundleDir, writeBundleDir } from '@session-rec/sdk/bundle/node';
 import {
   datasetItemId,
@@ -65,6 +70,7 @@ export interface RefreshFlags {
   codeMargin: string;
   seed?: string;
   validFraction: string;
+  validLimit: string;
   lr: string;
   batchPositions: string;
   negatives: string;
@@ -104,6 +110,7 @@ export function refreshConfig(flags: RefreshFlags, command: string) {
     codeMargin: num(flags.codeMargin, 'code-margin', { min: 0 }),
     seed: optional(flags.seed, int('seed', 0)),
     validFraction: fraction(flags.validFraction, 'valid-fraction'),
+    validLimit: int('valid-limit')(flags.validLimit),
     lr: num(flags.lr, 'lr', { min: 0 }),
     positionsPerBatch: int('batch-positions')(flags.batchPositions),
     negatives: int('negatives')(flags.negatives),
@@ -145,6 +152,12 @@ const float32 = (b: ModelBundle, name: string): Float32Array => {
   if (!(data instanceof Float32Array)) throw new TypeError(`bundle has no float32 tensor '${name}'`);
   return data;
 };
+
+/** A manifest's info without what describes its head: the refreshed bundles' heads are refitted or absent. */
+function withoutHeadInfo(info: Record<string, unknown>): Record<string, unknown> {
+  const { popularityPrior: _prior, repeatHead: _head, ...rest } = info;
+  return rest;
+}
 
 export async function refreshPipeline(config: RefreshConfig) {
   const t0 = performance.now();
@@ -194,7 +207,10 @@ export async function refreshPipeline(config: RefreshConfig) {
     ? { kind: 'sampled' as const, sampler: new NegativeSampler(Float64Array.from(counts), config.negatives) }
     : { kind: 'full' as const };
   const common = { lr: config.lr, positionsPerBatch: config.positionsPerBatch, seed, patience: 1 };
-  const teacherRun = await trainModel(teacher, split, {
+  // Early stopping and the fine-tunes' validation on a fixed subset (all-item ranking costs V·N a position);
+  // the head is fitted on every validation session.
+  const validSubset = { train: split.train, valid: split.valid.slice(0, config.validLimit) };
+  const teacherRun = await trainModel(teacher, validSubset, {
     ...common,
     epochs: config.teacherEpochs,
     l2: 1e-5,
@@ -237,6 +253,7 @@ export async function refreshPipeline(config: RefreshConfig) {
     checkpointEveryMinutes: 0,
     resume: false,
     validateTeacher: false,
+    validLimit: config.validLimit,
     progress: config.progress,
   });
   log(`student fine-tune: ${studentRun.stopReason} (${minutes().toFixed(2)} min)`);
@@ -257,7 +274,7 @@ export async function refreshPipeline(config: RefreshConfig) {
     newItemRows: newRows,
     minutes: round2(minutes()),
   };
-  const { popularityPrior: _prior, repeatHead: _head, ...earlier } = info;
+  const earlier = withoutHeadInfo(info);
   const studentFiles = await encodeModelBundle(student, {
     popularity: order.slice(0, Math.min(MIN_POPULARITY_LENGTH, V)),
     vocabulary: plan.vocabulary,
@@ -266,7 +283,8 @@ export async function refreshPipeline(config: RefreshConfig) {
     ...(test ? { metrics: headlineMetrics(test) } : {}),
     info: { ...earlier, dataset: data.name, seed, command: config.command, refreshedFrom },
   });
-  const hadHead = previous.tensors.has('repeat.weights') || previous.tensors.has('prior.popularity');
+  const previousPrior = previous.tensors.get(POPULARITY_PRIOR_TENSOR)?.data; // [weight, depth]
+  const hadHead = previous.tensors.has(REPEAT_WEIGHTS_TENSOR) || previousPrior !== undefined;
   const staging = join(dirname(config.out), `.${basename(config.out)}.refresh-${process.pid}`);
   let headReport: unknown = null;
   try {
@@ -282,7 +300,9 @@ export async function refreshPipeline(config: RefreshConfig) {
         seed: String(seed),
         validFraction: String(config.validFraction),
         tune: true,
-        prior: previous.tensors.has('prior.popularity'),
+        prior: previousPrior !== undefined,
+        // The previous prior's depth (a compressed bundle's depth is chosen to keep its Eq.-11 ratio).
+        ...(previousPrior !== undefined ? { priorDepths: String(previousPrior[1]) } : {}),
       };
       headReport = (await fitRepeatHeadPipeline(repeatHeadConfig(flags, config.command))).report.test;
     } else await writeBundleDir(config.out, studentFiles);
@@ -294,7 +314,7 @@ export async function refreshPipeline(config: RefreshConfig) {
     vocabulary: plan.vocabulary,
     tableDtype: 'float32',
     info: {
-      ...(previousTeacher.manifest.info ?? {}),
+      ...withoutHeadInfo(previousTeacher.manifest.info ?? {}),
       dataset: data.name,
       seed,
       command: config.command,

@@ -37,6 +37,7 @@ export function registerRefreshCommand(program: Command): void {
     .option('--code-margin <x>', 'logit margin of each item’s starting code', '4')
     .option('--seed <n>', 'seed of the validation split (default: the bundle’s)')
     .option('--valid-fraction <x>', 'share of the sessions held out for validation', '0.1')
+    .option('--valid-limit <n>', 'the fine-tunes validate on the first n validation sessions', '2000')
     .option('--lr <x>', 'Adam learning rate', '1e-3')
     .option('--batch-positions <n>', 'positions (prefix predictions) per batch', '512')
     .option('--negatives <n>', 'negatives per batch where the loss is sampled (wasm/cpu backends)', '4096')
