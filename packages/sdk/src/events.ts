@@ -3,7 +3,8 @@
 import type { EngineChoice } from './engine/engine-choice.ts';
 
 export type WarningCode =
-  /** `track()` got an id the model's vocabulary does not contain; the click was skipped. */
+  /** `track()` got an id the model's vocabulary does not contain, or a restored session held one (a model
+   *  update removed the item); the click was skipped. */
   | 'unknown-item'
   /** IndexedDB is unavailable (private window, blocked) or full: the model lives in memory for this page only. */
   | 'storage-fallback'

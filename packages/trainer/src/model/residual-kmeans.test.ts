@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { seededRandom } from '../data/prng.ts';
 import { CompositionalItemTable } from './compositional.ts';
-import { residualKMeans } from './residual-kmeans.ts';
+import { residualEncode, residualKMeans } from './residual-kmeans.ts';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -80,5 +80,31 @@ describe('CompositionalItemTable.initFromResidualKMeans', () => {
     const all = table.embeddings({ training: false });
     expect(rows.arraySync()).toEqual(tf.gather(all, idx).arraySync());
     table.dispose();
+  });
+});
+
+describe('residualEncode', () => {
+  it('codes the quantiser’s own rows as residualKMeans did, and later rows by their nearest composite', () => {
+    const V = 300;
+    const N = 6;
+    const M = 3;
+    const K = 8;
+    const { points } = additiveData(V, N, M, K, 9);
+    const rq = residualKMeans(points, V, N, M, K, { seed: 2 });
+    expect(Array.from(residualEncode(points, N, rq.codebooks, M, K))).toEqual(Array.from(rq.codes));
+    // A new row: exactly a composite of existing codewords → those codewords.
+    const composite = new Float32Array(N);
+    const want = [5, 0, 7];
+    want.forEach((k, m) => {
+      for (let d = 0; d < N; d++) composite[d]! += rq.codebooks[(m * K + k) * N + d]!;
+    });
+    const got = Array.from(residualEncode(composite, N, rq.codebooks, M, K));
+    const reconstruct = (codes: number[]) =>
+      Array.from({ length: N }, (_, d) =>
+        codes.reduce((sum, k, m) => sum + rq.codebooks[(m * K + k) * N + d]!, 0),
+      );
+    const err = (codes: number[]) =>
+      reconstruct(codes).reduce((s2, x, d) => s2 + (x - composite[d]!) ** 2, 0);
+    expect(err(got)).toBeLessThanOrEqual(err(want) + 1e-9);
   });
 });
