@@ -15,4 +15,7 @@ for ds in tmall retailrocket; do
   rm -rf "$B/$ds-compositional-float32" && mkdir -p "$B/$ds-compositional-float32"
   for f in manifest.json tensors.bin; do git show "40be671:$M/$ds-compositional/$f" >"$B/$ds-compositional-float32/$f"; done
 done
-# <ds>-compositional-new-items: pnpm train new-items (results/new-items/README.md has the command; 45 minutes), not built here.
+# <ds>-compositional-new-items: pnpm train new-items, then pnpm train repeat-head (results/new-items/README.md; 45 minutes), not built here.
+# tmall-compositional-float32-prior: the float32 student with its head refitted with a popularity prior (about 2 minutes).
+npx tsx packages/trainer/src/cli/train.ts repeat-head --bundle "$B/tmall-compositional-float32" --dataset ../shared/datasets/tmall \
+  --out "$B/tmall-compositional-float32-prior" --prior-depths 250,450 --report runs/quality/tmall-compositional-float32-prior.json
