@@ -6,6 +6,7 @@ import { gatherRows } from './gather-rows.ts';
 import { uniqueVariableName } from './variable-name.ts';
 import { seededRandom } from '../data/prng.ts';
 import type { ExportedTensor } from './item-table.ts';
+import type { ModelBundle } from '@session-rec/sdk/bundle';
 
 export interface BackboneHyper {
   dim: number;
@@ -15,6 +16,27 @@ export interface BackboneHyper {
   embScale: number;
   layerNormEps: number;
   dropout: number;
+}
+
+/** A read bundle's backbone hyper-parameters; dropout (a training setting) from `dropout`, else its info. */
+export function bundleBackboneHyper(manifest: ModelBundle['manifest'], dropout?: number): BackboneHyper {
+  const h = manifest.hyper;
+  return {
+    dim: h.dim!,
+    heads: h.heads!,
+    blocks: h.blocks!,
+    maxLen: h.maxLen,
+    embScale: h.embScale ?? 1,
+    layerNormEps: h.layerNormEps ?? 1e-8,
+    dropout: dropout ?? Number(manifest.info?.dropout ?? 0),
+  };
+}
+
+/** A read bundle's float tensors by name (float16 ones already widened by the reader), for initialising weights. */
+export function bundleFloatTensors(bundle: ModelBundle): Map<string, Float32Array> {
+  const out = new Map<string, Float32Array>();
+  for (const [name, t] of bundle.tensors) if (t.data instanceof Float32Array) out.set(name, t.data);
+  return out;
 }
 
 /** Name → shape of every backbone tensor (bundle names of docs/model.md). */

@@ -2,7 +2,7 @@
 // and its reconstruction from a `full` bundle (students and KD start from it).
 import type { ModelBundle } from '@session-rec/sdk/bundle';
 import { readBundleDir } from '@session-rec/sdk/bundle/node';
-import { Backbone, type BackboneHyper } from './backbone.ts';
+import { Backbone, bundleBackboneHyper, bundleFloatTensors, type BackboneHyper } from './backbone.ts';
 import { datasetDefaults } from './dataset-defaults.ts';
 import { FullItemTable } from './full-table.ts';
 import { SessionModel } from './session-model.ts';
@@ -40,17 +40,8 @@ export function teacherFromBundle(
   if (manifest.kind !== 'full')
     throw new TypeError(`${dir}: expected a 'full' bundle, got '${manifest.kind}'`);
   const h = manifest.hyper;
-  const hyper: BackboneHyper = {
-    dim: h.dim!,
-    heads: h.heads!,
-    blocks: h.blocks!,
-    maxLen: h.maxLen,
-    embScale: h.embScale ?? 1,
-    layerNormEps: h.layerNormEps ?? 1e-8,
-    dropout: options.dropout ?? Number(manifest.info?.dropout ?? 0),
-  };
-  const init = new Map<string, Float32Array>();
-  for (const [name, t] of bundle.tensors) if (t.data instanceof Float32Array) init.set(name, t.data);
+  const hyper = bundleBackboneHyper(manifest, options.dropout);
+  const init = bundleFloatTensors(bundle);
   const items = options.items?.data ?? init.get('items');
   if (!items) throw new TypeError(`${dir}: bundle has no 'items' tensor`);
   return new SessionModel(

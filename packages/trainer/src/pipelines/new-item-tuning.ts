@@ -8,7 +8,7 @@ import { encodeBundle, tensorInputs, vocabularyInput } from '@session-rec/sdk/bu
 import { readBundleDir, writeBundleDir } from '@session-rec/sdk/bundle/node';
 import { readDataset, splitValidation } from '../data/index.ts';
 import type { Metrics } from '../eval/metrics.ts';
-import { Backbone, backboneShapes, type BackboneHyper } from '../model/backbone.ts';
+import { Backbone, backboneShapes, bundleBackboneHyper, bundleFloatTensors } from '../model/backbone.ts';
 import { FixedCodeItemTable } from '../model/fixed-code-table.ts';
 import { SessionModel } from '../model/session-model.ts';
 import { selectBackend } from '../train/backend.ts';
@@ -70,17 +70,8 @@ export async function tuneForNewItems(config: NewItemTuningConfig): Promise<NewI
   if (manifest.kind !== 'compositional')
     throw new TypeError(`${config.bundleDir}: expected a 'compositional' bundle, got '${manifest.kind}'`);
   const h = manifest.hyper;
-  const hyper: BackboneHyper = {
-    dim: h.dim!,
-    heads: h.heads!,
-    blocks: h.blocks!,
-    maxLen: h.maxLen,
-    embScale: h.embScale ?? 1,
-    layerNormEps: h.layerNormEps ?? 1e-8,
-    dropout: Number(manifest.info?.dropout ?? 0),
-  };
-  const weights = new Map<string, Float32Array>();
-  for (const [name, t] of bundle.tensors) if (t.data instanceof Float32Array) weights.set(name, t.data);
+  const hyper = bundleBackboneHyper(manifest);
+  const weights = bundleFloatTensors(bundle);
   const codes = bundle.tensors.get('codes');
   const codebooks = weights.get('codebooks');
   if (!codes || !codebooks) throw new TypeError(`${config.bundleDir}: bundle has no codes or codebooks`);
