@@ -2,11 +2,11 @@
 // real dataset (Tmall- and RetailRocket-shaped by default), timed after warm-up. Per step kind: examples
 // (loss positions) per second, nominal GFLOP/s (train/loop.ts stepFlops: encoder + softmax, ×2 for KD's
 // two models), peak RSS, wasm heap, tensors left behind per step (churn), with the backend and threads.
-//   pnpm bench:train [--quick] [--dataset <dir> …] [--kinds teacher-sampled,teacher-full,…] [--backend wasm]
+//   pnpm bench:train [--quick] [--compare] [--threads N] [--dataset <dir> …] [--kinds teacher-sampled,…] [--backend wasm]
 // Writes results/train-speed/latest.{json,md} (--quick: bench/.cache/train-speed-quick.{json,md}).
 // One heavy job at a time: another training run beside this one makes every number here false.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, totalmem } from 'node:os';
+import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -28,6 +28,7 @@ import { createTeacher, teacherPreset } from '../src/model/teacher.ts';
 import { tensorTrainConfig } from '../src/model/tt-configs.ts';
 import { TtItemTable } from '../src/model/tt-table.ts';
 import { selectBackend, type BackendName } from '../src/train/backend.ts';
+import { wasmThreadsCount } from '../src/train/wasm-threads.ts';
 import { makeBatches, sessionWindows, type Batch } from '../src/train/batches.ts';
 import { stepFlops, teacherStepLoss } from '../src/train/loop.ts';
 import { NegativeSampler } from '../src/train/sampled-softmax.ts';
@@ -46,8 +47,10 @@ const { values } = parseArgs({
     negatives: { type: 'string', default: '2048' },
     out: { type: 'string' },
     profile: { type: 'boolean', default: false },
-    /** Also time the previous path (before this issue's changes) on every step kind it touches. */
+    /** Also time the previous paths (before this issue's changes, and 1 thread) on every step kind. */
     compare: { type: 'boolean' },
+    /** Threads of the threaded path (default: every core). */
+    threads: { type: 'string' },
     /** Internal: run one row (JSON { dir, kind, path }) in this process. */
     row: { type: 'string' },
   },
@@ -66,18 +69,45 @@ const warmup = quick ? 1 : 2;
 const timedSteps = quick ? 2 : 6;
 /**
  * The code paths a run compares. 'before' = as the trainer was: the full-softmax table gradient as
- * (θᵀ·softmax)ᵀ, and the students' whole-table soft codes by autodiff; 'after' = softmaxᵀ·θ, and the soft
- * codes chunk by chunk with a recomputing backward (model/chunked-soft-codes.ts).
+ * (θᵀ·softmax)ᵀ, the students' whole-table soft codes by autodiff, tfjs-wasm's stock single-threaded build;
+ * 'after-1t' = softmaxᵀ·θ, and the soft codes chunk by chunk with a recomputing backward
+ * (model/chunked-soft-codes.ts), still on one thread; 'after-Nt' = the same on the threaded build
+ * (train/wasm-threads.ts), N threads.
  */
-const PATHS: {
-  name: 'before' | 'after';
+const threadsWanted = Number(values.threads ?? availableParallelism());
+if (!Number.isInteger(threadsWanted) || threadsWanted < 1 || threadsWanted > 8)
+  throw new Error(`--threads: expected an integer 1…8, got "${values.threads}"`);
+const compare = values.compare ?? !quick;
+interface CodePath {
+  name: string;
   tableGradient: TableGradientOrder;
   softCodeChunkRows: number | 'auto';
-}[] = [
-  ...((values.compare ?? !quick)
-    ? [{ name: 'before' as const, tableGradient: 'theta-transposed' as const, softCodeChunkRows: 0 }]
+  threads: number;
+}
+const PATHS: CodePath[] = [
+  ...(compare
+    ? [{ name: 'before', tableGradient: 'theta-transposed' as const, softCodeChunkRows: 0, threads: 1 }]
     : []),
-  { name: 'after', tableGradient: 'probs-transposed', softCodeChunkRows: 'auto' },
+  ...(compare || threadsWanted === 1
+    ? [
+        {
+          name: 'after-1t',
+          tableGradient: 'probs-transposed' as const,
+          softCodeChunkRows: 'auto' as const,
+          threads: 1,
+        },
+      ]
+    : []),
+  ...(threadsWanted > 1
+    ? [
+        {
+          name: `after-${threadsWanted}t`,
+          tableGradient: 'probs-transposed' as const,
+          softCodeChunkRows: 'auto' as const,
+          threads: threadsWanted,
+        },
+      ]
+    : []),
 ];
 const outBase = resolve(
   values.out ?? (quick ? 'bench/.cache/train-speed-quick' : 'results/train-speed/latest'),
@@ -86,7 +116,9 @@ const outBase = resolve(
 interface Row {
   dataset: string;
   kind: Kind;
-  path: 'before' | 'after';
+  path: string;
+  /** XNNPACK's pool as the backend reported it (null off wasm). */
+  threads: number | null;
   steps: number;
   positionsPerStep: number;
   msPerStep: number;
@@ -113,7 +145,8 @@ const mb = (bytes: number) => bytes / 2 ** 20;
 
 /** One row in this process: the child side of main(). Prints the row as JSON on its last stdout line. */
 async function runRow(spec: { dir: string; kind: Kind; path: Row['path'] }): Promise<void> {
-  await selectBackend(values.backend as BackendName);
+  const path = PATHS.find((p) => p.name === spec.path)!;
+  await selectBackend(values.backend as BackendName, path.threads);
   const data = readDataset(resolve(spec.dir));
   const preset = teacherPreset(data.name);
   const hyper: BackboneHyper = { ...preset, embScale: Math.sqrt(preset.dim) };
@@ -123,7 +156,6 @@ async function runRow(spec: { dir: string; kind: Kind; path: Row['path'] }): Pro
   const hot = hotColdSplit(counts, 0.2);
   const kd = paperKdDefaults(data.name);
   const weights = { beta: kd.beta, gamma: kd.gamma, tau: kd.tau, l2: 1e-5 };
-  const path = PATHS.find((p) => p.name === spec.path)!;
   setFullSoftmaxTableGradient(path.tableGradient);
   setSoftCodeChunkRows(path.softCodeChunkRows);
   const row = await timeKind(
@@ -137,7 +169,7 @@ async function runRow(spec: { dir: string; kind: Kind; path: Row['path'] }): Pro
     hot,
     weights,
   );
-  process.stdout.write(`\nROW ${JSON.stringify(row)}\n`);
+  process.stdout.write(`\nROW ${JSON.stringify({ ...row, threads: wasmThreadsCount() })}\n`);
 }
 
 /**
@@ -157,6 +189,7 @@ function spawnRow(spec: { dir: string; kind: Kind; path: Row['path'] }): Row {
     dataset: basename(spec.dir),
     kind: spec.kind,
     path: spec.path,
+    threads: PATHS.find((p) => p.name === spec.path)!.threads,
     positionsPerStep: positionsPerBatch,
     steps: 0,
     msPerStep: NaN,
@@ -170,20 +203,14 @@ function spawnRow(spec: { dir: string; kind: Kind; path: Row['path'] }): Row {
 }
 
 async function main(): Promise<void> {
-  const backend = await selectBackend(values.backend as BackendName);
-  const threads =
-    backend === 'wasm'
-      ? ((
-          (await import('@tensorflow/tfjs-backend-wasm')) as { getThreadsCount?: () => number }
-        ).getThreadsCount?.() ?? 1)
-      : null;
+  const backend = values.backend as BackendName;
   const rows: Row[] = [];
   const started = performance.now();
   const load0 = loadavg()[0];
   for (const dir of datasets) {
     for (const kind of kinds) {
-      // teacher-sampled never runs the full-softmax gradient: one path is enough.
-      for (const path of kind === 'teacher-sampled' ? PATHS.slice(-1) : PATHS) {
+      // teacher-sampled never runs the full-softmax gradient or soft codes: 'before' is 'after-1t' there.
+      for (const path of kind === 'teacher-sampled' ? PATHS.filter((p) => p.name !== 'before') : PATHS) {
         const row = spawnRow({ dir, kind, path: path.name });
         rows.push(row);
         console.log(
@@ -205,7 +232,7 @@ async function main(): Promise<void> {
       loadAverageEnd: loadavg()[0],
     },
     backend,
-    threads,
+    threads: threadsWanted,
     positionsPerBatch,
     negatives,
     warmupSteps: warmup,
@@ -401,23 +428,24 @@ function markdown(r: {
   const lines = [
     '# Training speed',
     '',
-    `Run ${r.date} with \`${r.command}\` (${r.seconds.toFixed(0)} s). Backend ${r.backend}${r.threads === null ? '' : `, ${r.threads} thread(s)`}; ${m.cpu} (${m.cores} cores, ${m.memoryGiB} GiB), Node ${m.node}; load average ${Number(m.loadAverageStart).toFixed(2)} at the start, ${Number(m.loadAverageEnd).toFixed(2)} at the end.`,
+    `Run ${r.date} with \`${r.command}\` (${r.seconds.toFixed(0)} s). Backend ${r.backend}; threaded path: ${r.threads} thread(s); ${m.cpu} (${m.cores} cores, ${m.memoryGiB} GiB), Node ${m.node}; load average ${Number(m.loadAverageStart).toFixed(2)} at the start, ${Number(m.loadAverageEnd).toFixed(2)} at the end.`,
     '',
     `Each step: ${r.positionsPerBatch} loss positions (training batches of the dataset, full ones, spread over the epoch), Adam; ${r.warmupSteps} warm-up step(s), then the timed ones. teacher-sampled: ${r.negatives} shared negatives. Students: the shipped shapes (compositional Tmall M=4 K=32, RetailRocket M=3 K=256, per-item code logits trained; tt/sttd at the 30× configurations). GFLOP/s is nominal: stepFlops (encoder + softmax, ×2 for KD's two models), not counting the item tables' own work.`,
     '',
-    'Paths: **before** = the trainer as it was: the full-softmax (and soft-target) table gradients as (θᵀ·softmax)ᵀ, the compositional soft codes of the whole table by tfjs autodiff; **after** = softmax transposed once, then softmaxᵀ·θ (train/full-softmax.ts), and, where V·M·K ≥ 2^24 (RetailRocket), the soft codes in chunks of 4,096 items with a recomputing backward (model/chunked-soft-codes.ts). "× before" = examples/s after ÷ before, same step kind, same run.',
+    'Paths: **before** = the trainer as it was: the full-softmax (and soft-target) table gradients as (θᵀ·softmax)ᵀ, the compositional soft codes of the whole table by tfjs autodiff, tfjs-wasm\'s stock build (1 thread); **after-1t** = softmax transposed once, then softmaxᵀ·θ (train/full-softmax.ts), and, where V·M·K ≥ 2^24 (RetailRocket), the soft codes in chunks of 4,096 items with a recomputing backward (model/chunked-soft-codes.ts), still 1 thread; **after-Nt** = the same code on tfjs-wasm\'s threaded SIMD build with N threads (train/wasm-threads.ts; the trainer\'s default now). "× before" = examples/s ÷ the before row, same step kind, same run (teacher-sampled: ÷ after-1t, its code did not change). "threads" = the pool the backend reported.',
     '',
-    '| dataset | step | path | ms/step | examples/s | × before | GFLOP/s | peak RSS MB | wasm heap MB | tensors left/step |',
-    '|---|---|---|--:|--:|--:|--:|--:|--:|--:|',
+    '| dataset | step | path | threads | ms/step | examples/s | × before | GFLOP/s | peak RSS MB | wasm heap MB | tensors left/step |',
+    '|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|',
     ...r.rows.map((x) => {
-      const before = r.rows.find((y) => y.dataset === x.dataset && y.kind === x.kind && y.path === 'before');
+      const same = r.rows.filter((y) => y.dataset === x.dataset && y.kind === x.kind);
+      const before = same.find((y) => y.path === 'before') ?? same.find((y) => y.path === 'after-1t');
       const ratio =
-        x.path === 'after' && before && !before.error && !x.error
+        before && before !== x && !before.error && !x.error
           ? `${(x.examplesPerSecond / before.examplesPerSecond).toFixed(2)}×`
           : '';
       return x.error
-        ? `| ${x.dataset} | ${x.kind} | ${x.path} | ${x.error} | | | | ${x.peakRssMB.toFixed(0)} | ${x.wasmHeapMB?.toFixed(0) ?? '—'} | |`
-        : `| ${x.dataset} | ${x.kind} | ${x.path} | ${x.msPerStep.toFixed(0)} | ${x.examplesPerSecond.toFixed(0)} | ${ratio} | ${x.nominalGflops.toFixed(2)} | ${x.peakRssMB.toFixed(0)} | ${x.wasmHeapMB?.toFixed(0) ?? '—'} | ${x.tensorsLeftPerStep} |`;
+        ? `| ${x.dataset} | ${x.kind} | ${x.path} | ${x.threads ?? '—'} | ${x.error} | | | | ${x.peakRssMB.toFixed(0)} | ${x.wasmHeapMB?.toFixed(0) ?? '—'} | |`
+        : `| ${x.dataset} | ${x.kind} | ${x.path} | ${x.threads ?? '—'} | ${x.msPerStep.toFixed(0)} | ${x.examplesPerSecond.toFixed(0)} | ${ratio} | ${x.nominalGflops.toFixed(2)} | ${x.peakRssMB.toFixed(0)} | ${x.wasmHeapMB?.toFixed(0) ?? '—'} | ${x.tensorsLeftPerStep} |`;
     }),
     '',
   ];

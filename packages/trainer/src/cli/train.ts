@@ -13,7 +13,16 @@ import { registerStudentCommand } from './commands/student.ts';
 import { registerTeacherCommand } from './commands/teacher.ts';
 import { registerTtCommand } from './commands/tt.ts';
 
-const program = new Command('train').description('train session-recommendation models and export bundles');
+const program = new Command('train')
+  .description('train session-recommendation models and export bundles')
+  .option(
+    '--threads <n>',
+    'threads of the wasm backend (default: every core; the same as SESSION_REC_THREADS)',
+  )
+  .hook('preAction', (command) => {
+    const threads = command.opts<{ threads?: string }>().threads;
+    if (threads !== undefined) process.env.SESSION_REC_THREADS = threads;
+  });
 registerPopularityCommand(program);
 registerTeacherCommand(program);
 registerStudentCommand(program);

@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
+import { wasmThreadsCount } from '../train/wasm-threads.ts';
 
 /** The report's `machine` block. */
 export function machineInfo(backend: string) {
@@ -13,6 +14,8 @@ export function machineInfo(backend: string) {
     node: process.version,
     tfjs: tf.version_core,
     backend,
+    /** XNNPACK's pool on wasm (train/wasm-threads.ts); null on other backends. */
+    threads: wasmThreadsCount(),
   };
 }
 

@@ -1,9 +1,11 @@
 // tfjs backend for training in Node: tfjs-node (native TensorFlow) when it is installed, else the
 // wasm backend (SIMD; ~20 GFLOP/s for A·B here, 30× the pure-JS cpu backend). `webgpu` (a GPU through
-// Dawn, see webgpu-node.ts) only when asked for.
+// Dawn, see webgpu-node.ts) only when asked for. On wasm, every core by default (wasm-threads.ts).
+import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs'; // registers every op's gradient (tfjs-core alone has none) and the cpu backend
 import '@tensorflow/tfjs-backend-wasm';
+import { registerThreadedWasm } from './wasm-threads.ts';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu' | 'webgpu';
 
@@ -15,7 +17,28 @@ export async function prefetchToCpu(tensors: readonly tf.Tensor[]): Promise<void
   await Promise.all(tensors.map((t) => t.data()));
 }
 
-export async function selectBackend(preferred?: BackendName): Promise<BackendName> {
+const DEFAULT_TO_EVERY_CORE = false;
+
+/**
+ * Threads for the wasm backend: SESSION_REC_THREADS (or `pnpm train --threads N`), else every core.
+ * Under vitest, 1: it already runs one test file per core.
+ */
+export function trainingThreads(): number {
+  const env = process.env.SESSION_REC_THREADS;
+  if (env !== undefined && env !== '') {
+    const n = Number(env);
+    if (!Number.isInteger(n) || n < 1 || n > 8)
+      throw new Error(`SESSION_REC_THREADS / --threads: expected an integer 1…8, got "${env}"`);
+    return n;
+  }
+  // Opt-in until `pnpm bench:train --compare` has measured the threaded build here.
+  return process.env.VITEST || !DEFAULT_TO_EVERY_CORE ? 1 : Math.min(8, availableParallelism());
+}
+
+export async function selectBackend(
+  preferred?: BackendName,
+  threads: number = trainingThreads(),
+): Promise<BackendName> {
   if (preferred === 'webgpu') {
     const { installDawnNavigatorGpu } = await import('./webgpu-node.ts');
     await installDawnNavigatorGpu();
@@ -35,6 +58,7 @@ export async function selectBackend(preferred?: BackendName): Promise<BackendNam
     }
   }
   const name = preferred === 'cpu' ? 'cpu' : 'wasm';
+  if (name === 'wasm' && tf.engine().registry.wasm === undefined) registerThreadedWasm(threads);
   if (!(await tf.setBackend(name))) throw new Error(`tfjs backend "${name}" failed to initialise`);
   await tf.ready();
   return name;
