@@ -42,6 +42,8 @@ export interface StudentTrainOptions {
   checkpointDir?: string;
   checkpointEveryMinutes: number;
   resume: boolean;
+  /** As TrainOptions.keepStartUnlessBeaten: the starting student is scored first and kept unless beaten. */
+  keepStartUnlessBeaten?: boolean;
   /**
    * Anneal the mixup weight η (Eq. 16) linearly to 0, reached at this fraction of training (of the
    * planned epochs or of the time budget, whichever runs out first) and kept at 0 after, so that the
@@ -241,6 +243,17 @@ export async function trainStudent(
       : null;
   if (anneal && !(anneal.fraction > 0 && anneal.fraction <= 1))
     throw new RangeError(`etaAnneal: expected a fraction in (0, 1], got ${anneal.fraction}`);
+
+  if (opts.keepStartUnlessBeaten && state.history.length === 0 && state.batchInEpoch === 0) {
+    const validCases = sessionCases(opts.validLimit ? data.valid.slice(0, opts.validLimit) : data.valid);
+    const valid = await evaluateWithCpuEngine(student, validCases);
+    state.bestScore = validationScore(valid);
+    state.bestEpoch = 0;
+    best = snapshot(allVars);
+    log(
+      `start: student valid P@10 ${valid['P@10']!.toFixed(2)} NDCG@10 ${valid['NDCG@10']!.toFixed(2)} (kept unless an epoch beats it)`,
+    );
+  }
 
   while (state.epoch < totalEpochs && !state.stopReason) {
     const epoch = state.epoch;

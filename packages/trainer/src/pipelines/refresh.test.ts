@@ -135,6 +135,10 @@ describe('pnpm train refresh', () => {
       newItems: 8,
       droppedItems: 4,
     });
+    // Which epochs the guarded fine-tunes kept (0 = the warm start), as the trainers reported them.
+    const kept = m.info?.refreshedFrom as { teacherEpochKept: number; studentEpochKept: number };
+    expect(Number.isInteger(kept.teacherEpochKept) && kept.teacherEpochKept >= 0).toBe(true);
+    expect(Number.isInteger(kept.studentEpochKept) && kept.studentEpochKept >= 0).toBe(true);
     for (const gone of ['1', '2', '3', '4']) expect(bundle.itemIndex(gone)).toBe(-1);
     for (const id of newVocab) expect(bundle.itemIndex(id)).toBeGreaterThanOrEqual(0);
     expect(bundle.itemIds(0)).toBe('5'); // previous order kept, new ids after

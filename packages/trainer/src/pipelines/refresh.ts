@@ -153,6 +153,10 @@ const float32 = (b: ModelBundle, name: string): Float32Array => {
   return data;
 };
 
+/** Which weights a fine-tune handed back: epoch 0 is the warm start, kept when no epoch beat it. */
+const kept = (bestEpoch: number) =>
+  bestEpoch === 0 ? 'kept the warm start (no epoch beat it on validation)' : `kept epoch ${bestEpoch}`;
+
 /** A manifest's info without what describes its head: the refreshed bundles' heads are refitted or absent. */
 function withoutHeadInfo(info: Record<string, unknown>): Record<string, unknown> {
   const { popularityPrior: _prior, repeatHead: _head, ...rest } = info;
@@ -217,10 +221,13 @@ export async function refreshPipeline(config: RefreshConfig) {
     maxMinutes: config.maxMinutes * config.teacherShare,
     checkpointEveryMinutes: 0,
     resume: false,
+    keepStartUnlessBeaten: true,
     progress: config.progress,
     loss: recLoss,
   });
-  log(`teacher fine-tune: ${teacherRun.stopReason} (${minutes().toFixed(2)} min)`);
+  log(
+    `teacher fine-tune: ${teacherRun.stopReason}; ${kept(teacherRun.bestEpoch)} (${minutes().toFixed(2)} min)`,
+  );
 
   // Student: previous encoder, codebooks and codes; new items coded from their fine-tuned teacher rows.
   prefixVariableNames(teacher.variables(), 'teacher/');
@@ -252,11 +259,14 @@ export async function refreshPipeline(config: RefreshConfig) {
     maxMinutes: studentMinutes,
     checkpointEveryMinutes: 0,
     resume: false,
+    keepStartUnlessBeaten: true,
     validateTeacher: false,
     validLimit: config.validLimit,
     progress: config.progress,
   });
-  log(`student fine-tune: ${studentRun.stopReason} (${minutes().toFixed(2)} min)`);
+  log(
+    `student fine-tune: ${studentRun.stopReason}; ${kept(studentRun.bestEpoch)} (${minutes().toFixed(2)} min)`,
+  );
 
   const testCases = data.testCases.map((c) => ({
     prefix: Array.from(c.prefix, (d) => plan.fromDataset[d]!),
@@ -272,6 +282,9 @@ export async function refreshPipeline(config: RefreshConfig) {
     newItems: plan.newItems,
     droppedItems: plan.droppedItems,
     newItemRows: newRows,
+    /** The fine-tunes' kept epochs: 0 = the warm start, no epoch beat it on validation. */
+    teacherEpochKept: teacherRun.bestEpoch,
+    studentEpochKept: studentRun.bestEpoch,
     minutes: round2(minutes()),
   };
   const earlier = withoutHeadInfo(info);

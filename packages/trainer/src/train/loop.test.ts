@@ -92,6 +92,21 @@ describe('training loop', () => {
     });
   }
 
+  it('keepStartUnlessBeaten hands back the starting weights when no epoch beats them', async () => {
+    // A trained model, then a fine-tune that can only hurt (gradient ascent), with and without the guard.
+    const trained = createTeacher(V, hyper, 5);
+    await trainModel(trained, data, { ...base, epochs: 6, lr: 3e-2 });
+    const start = weights(trained);
+    const wreck = { ...base, epochs: 2, lr: -0.05, patience: 2 };
+    const guarded = await trainModel(trained, data, { ...wreck, keepStartUnlessBeaten: true });
+    expect(guarded.bestEpoch).toBe(0);
+    weights(trained).forEach((w, i) => expect(Array.from(w)).toEqual(Array.from(start[i]!)));
+    const unguarded = await trainModel(trained, data, wreck);
+    expect(unguarded.bestEpoch).toBeGreaterThan(0);
+    expect(weights(trained).some((w, i) => w.some((x, j) => x !== start[i]![j]))).toBe(true);
+    trained.dispose();
+  });
+
   it('resuming from a mid-epoch checkpoint gives the same weights as an uninterrupted run', async () => {
     const uninterrupted = createTeacher(V, hyper, 3);
     const full = await trainModel(uninterrupted, data, base);

@@ -27,6 +27,11 @@ export interface TrainOptions {
   checkpointEveryMinutes: number;
   resume: boolean;
   /**
+   * Score the weights the run starts from first, and keep them unless an epoch beats them on validation:
+   * a fine-tune (pnpm train refresh) must not hand back a worse model than it was given.
+   */
+  keepStartUnlessBeaten?: boolean;
+  /**
    * 'full': cross-entropy over all items; 'sampled': shared popularity negatives with logQ correction;
    * 'new-items': only the positions whose next item is new to the session, softmax over the items outside
    * it (train/new-item-batches.ts) — and validation then ranks those cases the same way.
@@ -217,6 +222,19 @@ export async function trainModel(
   let totalTrainMs = state.history.reduce((s, e) => s + e.trainSeconds * 1000, 0) + state.trainMsInEpoch;
   let totalFlops =
     state.history.reduce((s, e) => s + e.gflops * e.trainSeconds * 1e9, 0) + state.flopsInEpoch;
+
+  if (opts.keepStartUnlessBeaten && state.history.length === 0 && state.batchInEpoch === 0) {
+    const valid = await evaluateSessions(model, data.valid, 512, {
+      newItems: opts.loss?.kind === 'new-items',
+    });
+    state.bestScore = validationScore(valid);
+    state.bestEpoch = 0;
+    await prefetchToCpu(vars);
+    best = snapshot(vars);
+    log(
+      `start: valid P@10 ${valid['P@10']!.toFixed(2)} NDCG@10 ${valid['NDCG@10']!.toFixed(2)} (kept unless an epoch beats it)`,
+    );
+  }
 
   while (state.epoch < opts.epochs && !state.stopReason) {
     const epoch = state.epoch;
