@@ -8,10 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 type Metrics = Record<string, number> & { cases: number };
-interface Eval extends Metrics {
-  repeat?: Metrics;
-  newItem?: Metrics;
-}
+type Eval = Metrics & { repeat?: Metrics; newItem?: Metrics };
 
 const dataset = process.argv[2];
 if (!dataset) throw new Error('usage: refresh-table.ts <dataset>');

@@ -90,6 +90,8 @@ interface StudentLoopState {
   optimizerStage?: 'pretrain' | 'kd' | null;
   /** Gumbel-noise step counter of a compositional table, so a resumed run continues the same stream. */
   noiseStep?: number;
+  /** The teacher's validation metrics just before its first bidirectional-KD step (validateTeacher). */
+  teacherBeforeKd?: Record<string, number>;
 }
 
 export interface StudentTrainResult {
@@ -98,6 +100,8 @@ export interface StudentTrainResult {
   stopReason: string;
   elapsedSeconds: number;
   trainSeconds: number;
+  /** The teacher's validation metrics before bidirectional KD first changed it (validateTeacher). */
+  teacherBeforeKd?: Record<string, number>;
 }
 
 const PART_KEYS: (keyof LossParts)[] = ['total', 'rec', 'aux', 'con', 'soft', 'recTeacher', 'l2'];
@@ -264,6 +268,20 @@ export async function trainStudent(
       optimizer = tf.train.adam(opts.lr);
       optimizerStage = stage;
     }
+    if (
+      stage === 'kd' &&
+      state.teacherBeforeKd === undefined &&
+      opts.validateTeacher &&
+      opts.switches.kd &&
+      opts.switches.bidirectional
+    ) {
+      // The teacher's score before KD changes it: what its after-KD score must beat to be worth shipping.
+      const validCases = sessionCases(opts.validLimit ? data.valid.slice(0, opts.validLimit) : data.valid);
+      state.teacherBeforeKd = await evaluateWithCpuEngine(teacher, validCases);
+      log(
+        `teacher before KD: valid P@10 ${state.teacherBeforeKd['P@10']!.toFixed(2)} NDCG@10 ${state.teacherBeforeKd['NDCG@10']!.toFixed(2)}`,
+      );
+    }
     const distiller = distillers[stage];
     const batches = makeBatches(windows, opts.positionsPerBatch, opts.seed * 7_919 + epoch);
     // Epochs are numbered as they run: a stage cut short (cap, patience) leaves no gap in the numbers.
@@ -397,6 +415,7 @@ export async function trainStudent(
     stopReason: state.stopReason ?? `${totalEpochs} epochs done`,
     elapsedSeconds: elapsed() / 1000,
     trainSeconds: state.history.reduce((s, e) => s + e.trainSeconds, 0),
+    ...(state.teacherBeforeKd ? { teacherBeforeKd: state.teacherBeforeKd } : {}),
   };
 }
 

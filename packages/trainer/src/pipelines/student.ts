@@ -34,6 +34,7 @@ import { SessionModel } from '../model/session-model.ts';
 import { loadTeacherFromBundle, teacherPreset } from '../model/teacher.ts';
 import { defaultTeacherBundle, runPaths } from '../paths.ts';
 import { selectBackend } from '../train/backend.ts';
+import { validationScore } from '../train/loop.ts';
 import { encodeModelBundle, exportModelBundle, type ExportOptions } from '../train/export-bundle.ts';
 import { headlineMetrics, machineInfo, round2, writeReport } from './report.ts';
 import {
@@ -266,7 +267,19 @@ export async function trainStudentPipeline(parsed: StudentConfig) {
   // Both models hold the weights of the best STUDENT epoch; the teacher differs from its bundle only if
   // that epoch is a bidirectional-KD one.
   const bestStage = result.history.find((e) => e.epoch === result.bestEpoch)?.stage ?? null;
-  const teacherUpdated = switches.kd && switches.bidirectional && bestStage === 'kd';
+  const changedByKd = switches.kd && switches.bidirectional && bestStage === 'kd';
+  // Bidirectional KD changes the teacher; it ships only if that made it better on validation than it was
+  // (it has made it worse: issue 22, −4 P@10 on Tmall). Otherwise the teacher stays the one given.
+  const teacherAfter = result.history.find((e) => e.epoch === result.bestEpoch)?.teacherValid;
+  const teacherImproved =
+    !result.teacherBeforeKd ||
+    (teacherAfter !== undefined && validationScore(teacherAfter) > validationScore(result.teacherBeforeKd));
+  const teacherUpdated = changedByKd && teacherImproved;
+  if (changedByKd && !teacherImproved)
+    log(
+      `teacher after KD: valid P@10 ${teacherAfter?.['P@10']?.toFixed(2) ?? '?'} against ${result.teacherBeforeKd!['P@10']!.toFixed(2)} before it: ` +
+        `not written to --teacher-out (the teacher stays ${teacherDir})`,
+    );
   const teacherTest =
     teacherUpdated && config.teacherTest ? await evaluateWithCpuEngine(teacher, data.testCases) : null;
   if (teacherTest) log(`teacher after KD test (CPU engine, = pnpm eval): ${JSON.stringify(teacherTest)}`);
@@ -363,6 +376,10 @@ export async function trainStudentPipeline(parsed: StudentConfig) {
     bestEpochStage: bestStage,
     teacherAfterKd: teacherUpdated
       ? { dir: teacherOut, bytes: teacherAfterBytes, fromEpoch: result.bestEpoch }
+      : null,
+    /** Validation before KD and at the kept epoch; the teacher ships only when the second is better. */
+    teacherValidation: result.teacherBeforeKd
+      ? { beforeKd: result.teacherBeforeKd, keptEpoch: teacherAfter ?? null, shipped: teacherUpdated }
       : null,
     codeUsage: codeUsage(table.currentCodes(), M, K),
     wallSeconds: (performance.now() - t0) / 1000,
