@@ -101,6 +101,19 @@ describe('Distiller', () => {
     }
   });
 
+  it('regularises as l2/2 · Σ‖w‖² over the variables a step trains, as the teacher was trained', () => {
+    const { teacher, student, hot } = models();
+    const d = new Distiller(hyper.dim, FULL_KD, weights, 1);
+    disposables.push(d);
+    const skip = new Set(student.table.unregularizedVariables?.() ?? []);
+    const sumSq = d
+      .trainableVariables(student, teacher)
+      .filter((v) => !skip.has(v))
+      .reduce((s, v) => s + tf.sum(tf.square(v)).dataSync()[0]!, 0);
+    const parts = d.step(batch, student, teacher, hot, 0, tf.train.adam(1e-3));
+    expect(parts.l2).toBeCloseTo((weights.l2 / 2) * sumSq, 8);
+  });
+
   it('bidirectional KD updates the teacher; --no-bidirectional leaves it untouched while the student learns', () => {
     for (const bidirectional of [true, false]) {
       const { teacher, student, hot } = models();

@@ -223,7 +223,8 @@ export class Distiller {
     if (this.weights.l2 > 0) {
       const skip = new Set(student.table.unregularizedVariables?.() ?? []);
       const weights = trainVars.filter((v) => !skip.has(v));
-      l2 = tf.mul(tf.addN(weights.map((v) => tf.sum(tf.square(v)))), this.weights.l2) as tf.Scalar;
+      // l2/2 · Σ‖w‖², as documented and as the teacher was trained (train/loop.ts): l2 · Σ‖w‖² doubled it.
+      l2 = tf.mul(tf.addN(weights.map((v) => tf.sum(tf.square(v)))), this.weights.l2 / 2) as tf.Scalar;
     }
     const total = tf.addN([
       rec,
